@@ -1,0 +1,45 @@
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Execution;
+
+/// <summary>
+/// Runs the tasks of one kind (processes, delegates, containers) for an agent. The agent picks
+/// the first executor whose <see cref="CanRun"/> accepts a task.
+/// </summary>
+public interface ITaskExecutor
+{
+    /// <summary>A short name for logs and state, such as "process" or "docker".</summary>
+    string Name { get; }
+
+    bool CanRun(TaskInfo task);
+
+    /// <summary>
+    /// Starts the task and returns once it runs. Throws <see cref="TaskLaunchException"/> with a
+    /// reason when it cannot; any other exception is reported as a failed launch.
+    /// </summary>
+    ValueTask<IRunningTask> LaunchAsync(TaskLaunch launch, CancellationToken cancellationToken);
+}
+
+/// <summary>Everything an executor needs to start one task.</summary>
+public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Task, string SandboxDirectory);
+
+/// <summary>A started task. <see cref="Completion"/> never faults: every ending is a <see cref="TaskExit"/>.</summary>
+public interface IRunningTask : IAsyncDisposable
+{
+    Task<TaskExit> Completion { get; }
+
+    /// <summary>Asks the task to stop (SIGTERM), then forces it (SIGKILL, whole tree) after the grace period.</summary>
+    ValueTask KillAsync(TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>The output so far, while it runs or after it ended.</summary>
+    ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>How a task ended, as the executor saw it.</summary>
+public sealed record TaskExit(TaskState State, TaskReason Reason, string Message, int? ExitCode = null, TaskOutput? Output = null);
+
+/// <summary>A launch that could not be honoured, with the reason the task status will carry.</summary>
+public sealed class TaskLaunchException(TaskReason reason, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public TaskReason Reason { get; } = reason;
+}

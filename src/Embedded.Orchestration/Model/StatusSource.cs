@@ -1,0 +1,4 @@
+namespace Embedded.Orchestration.Model;
+
+/// <summary>Which component produced a status, as in Mesos.</summary>
+public enum StatusSource { Master, Agent, Executor }

@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+
+namespace Embedded.Orchestration.Model;
+
+/// <summary>What a framework asks an agent to run: exactly one of a command or a registered in-process delegate.</summary>
+public sealed record TaskInfo(string TaskId, string Name, string AgentId, Resources Resources)
+{
+    public CommandSpec? Command { get; init; }
+
+    /// <summary>The name of a delegate registered with <see cref="Execution.DelegateRegistry"/>.</summary>
+    public string? Delegate { get; init; }
+
+    public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The agent kills the task and reports it FAILED with MaxCompletionTimeReached after this long.</summary>
+    public TimeSpan? MaxCompletionTime { get; init; }
+
+    /// <summary>How long a kill waits between SIGTERM and SIGKILL unless the kill call names its own.</summary>
+    public TimeSpan? KillGracePeriod { get; init; }
+}

@@ -1,0 +1,28 @@
+namespace Embedded.Orchestration.Model;
+
+/// <summary>Why a status was sent; the subset of Mesos's reasons that Embedded produces.</summary>
+public enum TaskReason
+{
+    None,
+    CommandExecutorFailed,
+    ContainerLaunchFailed,
+    ContainerLimitation,
+    ContainerLimitationMemory,
+    ExecutorTerminated,
+    InvalidOffers,
+    AgentRemoved,
+    AgentUnknown,
+    AgentReregistered,
+    AgentRestarted,
+    AgentDisconnected,
+    FrameworkRemoved,
+    MaxCompletionTimeReached,
+    Reconciliation,
+    ResourcesUnknown,
+    TaskInvalid,
+    TaskKilledDuringLaunch,
+    TaskUnknown,
+    TaskUnauthorized,
+    ImagePullFailed,
+    KilledByUser,
+}

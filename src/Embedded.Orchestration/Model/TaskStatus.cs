@@ -1,0 +1,29 @@
+namespace Embedded.Orchestration.Model;
+
+/// <summary>
+/// A task's state at one moment. Updates from agents carry <see cref="Uuid"/> and must be
+/// acknowledged; ones the master makes up (reconciliation, validation) carry none.
+/// </summary>
+public sealed record TaskStatus(
+    string TaskId,
+    TaskState State,
+    TaskReason Reason,
+    StatusSource Source,
+    string Message,
+    DateTimeOffset Timestamp)
+{
+    public string? AgentId { get; init; }
+    public Guid? Uuid { get; init; }
+    public int? ExitCode { get; init; }
+
+    /// <summary>The tail of the task's output, on terminal statuses from executors that capture it.</summary>
+    public TaskOutput? Output { get; init; }
+
+    public bool IsTerminal => State.IsTerminal();
+
+    public override string ToString() =>
+        $"{TaskId} {State}{(Reason != TaskReason.None ? $" ({Reason})" : "")}{(ExitCode is { } c ? $" exit {c}" : "")}{(Message.Length > 0 ? $": {Message}" : "")}";
+}
+
+/// <summary>What a task wrote: the tails of its stdout and stderr.</summary>
+public sealed record TaskOutput(string Stdout, string Stderr);
