@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace Embedded.Orchestration.Execution;
+
+/// <summary>
+/// In-process task bodies by name, so a <see cref="Model.TaskInfo"/> stays plain data and names the
+/// delegate it runs. Shared by the agents of one cluster; entries are immutable delegates.
+/// </summary>
+public sealed class DelegateRegistry
+{
+    private readonly ConcurrentDictionary<string, TaskDelegate> _delegates = new(StringComparer.Ordinal);
+
+    public void Register(string name, TaskDelegate body)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(body);
+        _delegates[name] = body;
+    }
+
+    public bool Unregister(string name) => _delegates.TryRemove(name, out _);
+
+    public bool TryGet(string name, out TaskDelegate body) => _delegates.TryGetValue(name, out body!);
+}
+
+/// <summary>The body of an in-process task: returns its exit code, 0 for success.</summary>
+public delegate Task<int> TaskDelegate(TaskContext context, CancellationToken cancellationToken);
+
+/// <summary>What an in-process task sees of itself: ids, environment, sandbox and output writers.</summary>
+public sealed record TaskContext(
+    string TaskId,
+    string AgentId,
+    string SandboxDirectory,
+    IReadOnlyDictionary<string, string> Environment,
+    TextWriter Stdout,
+    TextWriter Stderr);
