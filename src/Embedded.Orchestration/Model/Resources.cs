@@ -60,6 +60,9 @@ public sealed class Resources : IEquatable<Resources>
     {
         ValidateName(name);
         var set = items.ToImmutableSortedSet(StringComparer.Ordinal);
+        foreach (var item in set)
+            if (item.Length == 0 || item.Trim().Length != item.Length || item.IndexOfAny([',', ';', '{', '}']) >= 0)
+                throw new ArgumentException($"set '{name}' item '{item}' must be non-empty, without surrounding spaces, ',', ';', '{{' or '}}'", nameof(items));
         return new(Scalars, Ranges, set.IsEmpty ? Sets.Remove(name) : Sets.SetItem(name, set));
     }
 
@@ -135,12 +138,16 @@ public sealed class Resources : IEquatable<Resources>
             var part = raw.Trim();
             if (part.Length == 0) continue;
             var colon = part.IndexOf(':');
-            if (colon <= 0)
+            if (colon < 0)
                 throw new FormatException($"resource '{part}' must be name:value");
+            if (colon == 0)
+                throw new FormatException($"resource '{part}' has no name before ':'");
             var name = part[..colon].Trim();
             var value = part[(colon + 1)..].Trim();
             if (name.Contains('('))
                 throw new FormatException($"resource '{name}': reservations such as cpus(role) are not supported");
+            if (name.Length > MaxNameLength)
+                throw new FormatException(TooLong(name));
             if (!IsValidName(name))
                 throw new FormatException($"resource name '{name}' must be letters, digits, '_', '-' or '.'");
             if (!seen.Add(name))
@@ -151,6 +158,8 @@ public sealed class Resources : IEquatable<Resources>
             {
                 if (!value.EndsWith('}')) throw new FormatException($"set '{name}' must look like {{a,b}}");
                 var items = value[1..^1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                if (items.FirstOrDefault(i => i.IndexOfAny(['{', '}']) >= 0) is { } bad)
+                    throw new FormatException($"set '{name}' item '{bad}' must not contain '{{' or '}}'");
                 result = result.WithSet(name, items);
             }
             else
@@ -181,11 +190,17 @@ public sealed class Resources : IEquatable<Resources>
         }
     }
 
+    private const int MaxNameLength = 64;
+
     private static bool IsValidName(string name) =>
-        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+        name.Length is > 0 and <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    private static string TooLong(string name) =>
+        $"resource name '{name[..20]}...' is too long: {name.Length} characters, at most {MaxNameLength}";
 
     private static void ValidateName(string name)
     {
+        if (name.Length > MaxNameLength) throw new ArgumentException(TooLong(name), nameof(name));
         if (!IsValidName(name)) throw new ArgumentException($"resource name '{name}' must be letters, digits, '_', '-' or '.'", nameof(name));
     }
 

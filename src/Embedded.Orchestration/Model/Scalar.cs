@@ -14,7 +14,8 @@ public readonly record struct Scalar(long Milli) : IComparable<Scalar>
     {
         if (double.IsNaN(value) || double.IsInfinity(value) || value < 0 || value > MaxValue)
             throw new ArgumentOutOfRangeException(nameof(value), value, $"a scalar must be a finite number from 0 to {MaxValue}");
-        return new Scalar((long)Math.Round(value * 1000, MidpointRounding.AwayFromZero));
+        // Through decimal (15 significant digits), so 8.0255, stored as 8.02549999..., still rounds half up to 8.026.
+        return new Scalar((long)Math.Round((decimal)value * 1000m, MidpointRounding.AwayFromZero));
     }
 
     public double Value => Milli / 1000.0;

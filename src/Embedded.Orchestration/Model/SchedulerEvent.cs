@@ -8,7 +8,7 @@ public abstract record SchedulerEvent;
 public sealed record SubscribedEvent(string FrameworkId, TimeSpan HeartbeatInterval) : SchedulerEvent;
 public sealed record OffersEvent(ImmutableArray<Offer> Offers) : SchedulerEvent;
 public sealed record RescindEvent(string OfferId) : SchedulerEvent;
-public sealed record UpdateEvent(TaskStatus Status) : SchedulerEvent;
+public sealed record UpdateEvent(StatusUpdate Status) : SchedulerEvent;
 public sealed record MessageEvent(string AgentId, string TaskId, ReadOnlyMemory<byte> Data) : SchedulerEvent;
 public sealed record FailureEvent(string AgentId, string? TaskId, int? ExitStatus) : SchedulerEvent;
 public sealed record ErrorEvent(string Message) : SchedulerEvent;

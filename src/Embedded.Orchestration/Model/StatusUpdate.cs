@@ -4,7 +4,7 @@ namespace Embedded.Orchestration.Model;
 /// A task's state at one moment. Updates from agents carry <see cref="Uuid"/> and must be
 /// acknowledged; ones the master makes up (reconciliation, validation) carry none.
 /// </summary>
-public sealed record TaskStatus(
+public sealed record StatusUpdate(
     string TaskId,
     TaskState State,
     TaskReason Reason,

@@ -1,0 +1,43 @@
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Agent;
+
+/// <summary>What an agent's loop reads: orders from the master and its own events.</summary>
+internal abstract record AgentMessage;
+
+// From the master.
+
+internal sealed record AgentRegistered(string AgentId, TimeSpan HeartbeatInterval) : AgentMessage;
+
+/// <summary>The master does not know this agent as reachable: register again with the tasks it runs.</summary>
+internal sealed record ReregisterRequested(string Reason) : AgentMessage;
+
+/// <summary>The master refused the agent for good (for example, a duplicate name).</summary>
+internal sealed record RegistrationRefused(string Reason) : AgentMessage;
+
+internal sealed record RunTask(string FrameworkId, TaskInfo Task) : AgentMessage;
+internal sealed record KillTask(string FrameworkId, string TaskId, TimeSpan? GracePeriod) : AgentMessage;
+internal sealed record AcknowledgeUpdate(string FrameworkId, string TaskId, Guid Uuid) : AgentMessage;
+internal sealed record FrameworkMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
+internal sealed record ShutdownFramework(string FrameworkId) : AgentMessage;
+
+// The agent's own.
+
+internal sealed record SendHeartbeat : AgentMessage
+{
+    public static readonly SendHeartbeat Instance = new();
+}
+
+internal sealed record TaskLaunched(string TaskId, long Run, IRunningTask? Running, Exception? Error) : AgentMessage;
+internal sealed record TaskExited(string TaskId, long Run, TaskExit Exit) : AgentMessage;
+internal sealed record RetryUpdates(string TaskId) : AgentMessage;
+internal sealed record CompletionTimeReached(string TaskId, long Run) : AgentMessage;
+
+/// <summary>Cuts the agent off from the master (or heals it), as a network partition would.</summary>
+internal sealed record SetPartitioned(bool Partitioned) : AgentMessage;
+
+internal sealed record ReadOutput(string TaskId) : AgentMessage
+{
+    public TaskCompletionSource<TaskOutput?> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

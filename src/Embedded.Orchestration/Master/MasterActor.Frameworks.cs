@@ -1,0 +1,230 @@
+using System.Collections.Immutable;
+using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Diagnostics;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Master;
+
+/// <summary>The master's side of the scheduler API: subscribe and the calls of a subscribed framework.</summary>
+internal sealed partial class MasterActor
+{
+    private void OnSubscribe(Subscribe m)
+    {
+        var info = m.Info;
+        var error = ValidateFramework(info);
+        if (error is not null)
+        {
+            m.Reply.TrySetException(new ArgumentException(error));
+            m.Events.TryComplete();
+            return;
+        }
+        if (info.FrameworkId is { } id && _frameworks.TryGetValue(id, out var existing))
+        {
+            if (existing.Info.Role != info.Role)
+            {
+                m.Reply.TrySetException(new ArgumentException($"framework {id} has role '{existing.Info.Role}' and cannot change it to '{info.Role}' on failover"));
+                m.Events.TryComplete();
+                return;
+            }
+            // Failover: the new connection replaces the old one, which is closed.
+            if (existing.Events != m.Events) existing.Events?.TryComplete(new InvalidOperationException($"framework {id} subscribed again on another connection"));
+            existing.Events = m.Events;
+            existing.Info = info;
+            existing.Disconnections++;
+            _allocator.SetFrameworkActive(id, true);
+            existing.Send(new SubscribedEvent(id, _options.FrameworkHeartbeatInterval));
+            LogFrameworkSubscribed(id, info.Name, info.Role, true);
+            m.Reply.TrySetResult(id);
+            RequestAllocation();
+            return;
+        }
+        if (info.FrameworkId is { } torn && _removedFrameworks.Contains(torn))
+        {
+            m.Reply.TrySetException(new InvalidOperationException($"framework {torn} was torn down and cannot subscribe again; subscribe without an id"));
+            m.Events.TryComplete();
+            return;
+        }
+        var frameworkId = info.FrameworkId ?? $"{_masterId}-{++_frameworkSequence:D4}";
+        var framework = new FrameworkRecord(frameworkId, info with { FrameworkId = frameworkId }, m.Events);
+        _frameworks.Add(frameworkId, framework);
+        _allocator.AddFramework(frameworkId, info.Role);
+        framework.Send(new SubscribedEvent(frameworkId, _options.FrameworkHeartbeatInterval));
+        LogFrameworkSubscribed(frameworkId, info.Name, info.Role, false);
+        m.Reply.TrySetResult(frameworkId);
+        RequestAllocation();
+    }
+
+    private static string? ValidateFramework(FrameworkInfo info)
+    {
+        if (info is null) return "framework info is missing";
+        if (string.IsNullOrWhiteSpace(info.Name)) return "a framework needs a name";
+        if (info.Name.Length > 200) return "a framework name is at most 200 characters";
+        if (!IsValidRole(info.Role)) return $"role '{info.Role}' must be '*' or letters, digits, '.', '_', '-' and '/' (not starting with '.' or '-')";
+        if (info.FailoverTimeout < TimeSpan.Zero) return "the failover timeout cannot be negative";
+        if (info.FrameworkId is { } id && !TaskValidation.IsValidId(id)) return $"framework id '{id}' is not a valid id";
+        return null;
+    }
+
+    private static bool IsValidRole(string? role) =>
+        role == "*" || (!string.IsNullOrEmpty(role) && role.Length <= 128 && role[0] is not ('.' or '-' or '/')
+            && role.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/'));
+
+    private void OnFrameworkCall(FrameworkCall call)
+    {
+        if (!_frameworks.TryGetValue(call.FrameworkId, out var framework))
+        {
+            call.Reply.TrySetException(new InvalidOperationException(_removedFrameworks.Contains(call.FrameworkId)
+                ? $"framework {call.FrameworkId} was torn down"
+                : $"framework {call.FrameworkId} is not subscribed"));
+            return;
+        }
+        try
+        {
+            Dispatch(framework, call);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            call.Reply.TrySetException(e);
+            return;
+        }
+        call.Reply.TrySetResult();
+    }
+
+    private void Dispatch(FrameworkRecord framework, FrameworkCall call)
+    {
+        switch (call)
+        {
+            case Accept m: OnAccept(framework, m); break;
+            case Decline m: OnDecline(framework, m.OfferIds, m.Filters ?? Filters.Default); break;
+            case Revive: _allocator.Revive(framework.Id); RequestAllocation(); break;
+            case Suppress: _allocator.Suppress(framework.Id); break;
+            case Kill m: OnKill(framework, m); break;
+            case Acknowledge m: OnAcknowledge(framework, m); break;
+            case Reconcile m: OnReconcile(framework, m.TaskIds); break;
+            case SendMessage m:
+                if (!_agents.TryGetValue(m.AgentId, out var agent) || !agent.Reachable)
+                    throw new InvalidOperationException($"agent {m.AgentId} is not reachable; the message was not sent");
+                agent.Send(new FrameworkMessage(framework.Id, m.TaskId, m.Data));
+                break;
+            case Teardown: RemoveFramework(framework, "torn down by the framework"); break;
+            default: throw new InvalidOperationException($"unknown call {call.GetType().Name}");
+        }
+    }
+
+    private void OnDecline(FrameworkRecord framework, ImmutableArray<string> offerIds, Filters filters)
+    {
+        foreach (var offerId in offerIds)
+        {
+            if (!_offers.TryGetValue(offerId, out var offer) || offer.FrameworkId != framework.Id) continue;
+            RemoveOffer(offer);
+            Telemetry.OffersDeclined.Add(1);
+            _allocator.OfferClosed(framework.Id, offer.AgentId, offer.Resources, filters);
+        }
+    }
+
+    private void OnKill(FrameworkRecord framework, Kill m)
+    {
+        var key = new TaskKey(framework.Id, m.TaskId);
+        if (_tasks.TryGetValue(key, out var task))
+        {
+            var agent = _agents.GetValueOrDefault(task.AgentId);
+            if (agent is { Reachable: true }) agent.Send(new KillTask(framework.Id, m.TaskId, m.GracePeriod));
+            // An unreachable agent cannot be told; as in Mesos the framework retries the kill later.
+            return;
+        }
+        if (_completed.ContainsKey(key)) return;
+        framework.Send(new UpdateEvent(MasterStatus(m.TaskId, null,
+            framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
+            $"kill of task {m.TaskId}, which the master does not know")));
+    }
+
+    private void OnAcknowledge(FrameworkRecord framework, Acknowledge m)
+    {
+        if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable)
+            agent.Send(new AcknowledgeUpdate(framework.Id, m.TaskId, m.Uuid));
+    }
+
+    /// <summary>Explicit (named tasks) or implicit (no names: every active task) reconciliation, as in Mesos.</summary>
+    private void OnReconcile(FrameworkRecord framework, ImmutableArray<string> taskIds)
+    {
+        if (taskIds.IsDefaultOrEmpty)
+        {
+            foreach (var key in framework.Tasks) SendReconciled(framework, _tasks[key]);
+            return;
+        }
+        foreach (var taskId in taskIds)
+        {
+            var key = new TaskKey(framework.Id, taskId);
+            if (_tasks.TryGetValue(key, out var task) || _completed.TryGetValue(key, out task))
+                SendReconciled(framework, task);
+            else
+                framework.Send(new UpdateEvent(MasterStatus(taskId, null,
+                    framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
+                    $"the master does not know task {taskId}")));
+        }
+    }
+
+    private void SendReconciled(FrameworkRecord framework, TaskRecord task)
+    {
+        var status = MasterStatus(task.Info.TaskId, task.AgentId, task.State, TaskReason.Reconciliation,
+            task.LastStatus?.Message ?? "") with { ExitCode = task.LastStatus?.ExitCode };
+        framework.Send(new UpdateEvent(status));
+    }
+
+    private void OnDisconnect(Disconnect m)
+    {
+        if (!_frameworks.TryGetValue(m.FrameworkId, out var framework) || framework.Events != m.Events) return;
+        framework.Events = null;
+        m.Events.TryComplete();
+        var disconnection = ++framework.Disconnections;
+        _allocator.SetFrameworkActive(framework.Id, false);
+        foreach (var offerId in framework.Offers.ToList()) RescindOffer(_offers[offerId], TaskReason.FrameworkRemoved);
+        var timeout = framework.Info.FailoverTimeout;
+        if (timeout <= TimeSpan.Zero)
+        {
+            RemoveFramework(framework, "it disconnected and has no failover timeout");
+            return;
+        }
+        LogFrameworkDisconnected(framework.Id, timeout);
+        ITimer? timer = null;
+        timer = _time.CreateTimer(_ =>
+        {
+            Post(new FailoverExpired(framework.Id, disconnection));
+            timer?.Dispose();
+        }, null, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnFailoverExpired(FailoverExpired m)
+    {
+        if (_frameworks.TryGetValue(m.FrameworkId, out var framework) && !framework.Connected && framework.Disconnections == m.Disconnection)
+            RemoveFramework(framework, $"its failover timeout of {framework.Info.FailoverTimeout} passed");
+    }
+
+    /// <summary>Kills the framework's tasks on every agent and forgets it.</summary>
+    private void RemoveFramework(FrameworkRecord framework, string why)
+    {
+        LogFrameworkRemoved(framework.Id, why);
+        foreach (var offerId in framework.Offers.ToList())
+        {
+            var offer = _offers[offerId];
+            RemoveOffer(offer);
+            RememberRescinded(offerId, TaskReason.FrameworkRemoved);
+        }
+        var agents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in framework.Tasks.ToList())
+        {
+            var task = _tasks[key];
+            agents.Add(task.AgentId);
+            task.State = TaskState.Killed;
+            task.LastStatus = MasterStatus(task.Info.TaskId, task.AgentId, TaskState.Killed, TaskReason.FrameworkRemoved, $"framework {why}");
+            CompleteTask(task);
+        }
+        foreach (var agentId in agents)
+            if (_agents.TryGetValue(agentId, out var agent)) agent.Send(new ShutdownFramework(framework.Id));
+        _allocator.RemoveFramework(framework.Id);
+        _frameworks.Remove(framework.Id);
+        _removedFrameworks.Add(framework.Id);
+        framework.Events?.TryComplete();
+        RequestAllocation();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Master;
+
+/// <summary>What the master's loop reads: calls from agents and frameworks, and its own timers.</summary>
+internal abstract record MasterMessage;
+
+// From agents.
+
+/// <summary>A task an agent runs, as it reports it when it registers again.</summary>
+internal sealed record ReportedTask(string FrameworkId, TaskInfo Task, TaskState State);
+
+internal sealed record RegisterAgent(
+    string AgentId,
+    string Hostname,
+    Resources Resources,
+    ImmutableDictionary<string, string> Attributes,
+    Func<AgentMessage, bool> Send,
+    ImmutableArray<ReportedTask> Tasks,
+    bool Reregister) : MasterMessage;
+
+internal sealed record AgentHeartbeat(string AgentId) : MasterMessage;
+
+internal sealed record StatusUpdateFromAgent(string AgentId, string FrameworkId, StatusUpdate Status) : MasterMessage;
+
+internal sealed record AgentStopping(string AgentId) : MasterMessage;
+
+// From frameworks; Reply completes when the master has taken the call, or fails with why it refused it.
+
+internal abstract record FrameworkCall(string FrameworkId) : MasterMessage
+{
+    public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed record Subscribe(FrameworkInfo Info, ChannelWriter<SchedulerEvent> Events) : MasterMessage
+{
+    public TaskCompletionSource<string> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed record Accept(string FrameworkId, ImmutableArray<string> OfferIds, ImmutableArray<OfferOperation> Operations, Filters? Filters) : FrameworkCall(FrameworkId);
+internal sealed record Decline(string FrameworkId, ImmutableArray<string> OfferIds, Filters? Filters) : FrameworkCall(FrameworkId);
+internal sealed record Revive(string FrameworkId) : FrameworkCall(FrameworkId);
+internal sealed record Suppress(string FrameworkId) : FrameworkCall(FrameworkId);
+internal sealed record Kill(string FrameworkId, string TaskId, TimeSpan? GracePeriod) : FrameworkCall(FrameworkId);
+internal sealed record Acknowledge(string FrameworkId, string AgentId, string TaskId, Guid Uuid) : FrameworkCall(FrameworkId);
+internal sealed record Reconcile(string FrameworkId, ImmutableArray<string> TaskIds) : FrameworkCall(FrameworkId);
+internal sealed record SendMessage(string FrameworkId, string AgentId, string TaskId, ReadOnlyMemory<byte> Data) : FrameworkCall(FrameworkId);
+internal sealed record Teardown(string FrameworkId) : FrameworkCall(FrameworkId);
+
+/// <summary>The framework's connection closed without a teardown: it may fail over within its timeout.</summary>
+internal sealed record Disconnect(string FrameworkId, ChannelWriter<SchedulerEvent> Events) : MasterMessage;
+
+// The master's own.
+
+internal sealed record AllocateNow : MasterMessage
+{
+    public static readonly AllocateNow Instance = new();
+}
+
+internal sealed record CheckAgents : MasterMessage
+{
+    public static readonly CheckAgents Instance = new();
+}
+
+internal sealed record HeartbeatFrameworks : MasterMessage
+{
+    public static readonly HeartbeatFrameworks Instance = new();
+}
+
+internal sealed record FailoverExpired(string FrameworkId, long Disconnection) : MasterMessage;
+
+internal sealed record GetState : MasterMessage
+{
+    public TaskCompletionSource<ClusterState> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed record WaitForAgents(int Count) : MasterMessage
+{
+    public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed record SetRoleWeight(string Role, double Weight) : MasterMessage;

@@ -1,0 +1,21 @@
+using Embedded.Orchestration.Allocation;
+
+namespace Embedded.Orchestration.Master;
+
+/// <summary>Master settings, with Mesos's defaults where Mesos has one.</summary>
+public sealed class MasterOptions
+{
+    /// <summary>How often agents must report (Mesos: agent_ping_timeout 15 s).</summary>
+    public TimeSpan AgentHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Missed heartbeats after which an agent is unreachable (Mesos: max_agent_ping_timeouts 5).</summary>
+    public int MaxMissedHeartbeats { get; set; } = 5;
+
+    /// <summary>How often frameworks get a heartbeat event (Mesos: 15 s).</summary>
+    public TimeSpan FrameworkHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many ended tasks the master remembers for state and reconciliation.</summary>
+    public int MaxCompletedTasks { get; set; } = 1000;
+
+    public AllocatorOptions Allocator { get; } = new();
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using System.Threading.Channels;
+using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Master;
+
+// The master's bookkeeping: mutable, owned by the master's loop alone.
+
+internal readonly record struct TaskKey(string FrameworkId, string TaskId);
+
+internal sealed class AgentRecord(string id, string hostname, Resources total, ImmutableDictionary<string, string> attributes, Func<AgentMessage, bool> send)
+{
+    public string Id { get; } = id;
+    public string Hostname { get; set; } = hostname;
+    public Resources Total { get; set; } = total;
+    public ImmutableDictionary<string, string> Attributes { get; set; } = attributes;
+    public Func<AgentMessage, bool> Send { get; set; } = send;
+    public bool Reachable { get; set; } = true;
+    public DateTimeOffset LastHeartbeat { get; set; }
+    public HashSet<TaskKey> Tasks { get; } = [];
+    public HashSet<string> Offers { get; } = new(StringComparer.Ordinal);
+}
+
+internal sealed class FrameworkRecord(string id, FrameworkInfo info, ChannelWriter<SchedulerEvent> events)
+{
+    public string Id { get; } = id;
+    public FrameworkInfo Info { get; set; } = info;
+    public ChannelWriter<SchedulerEvent>? Events { get; set; } = events;
+    public bool Connected => Events is not null;
+
+    /// <summary>Counts disconnections, so a failover timer started by an old one can tell it is stale.</summary>
+    public long Disconnections { get; set; }
+    public HashSet<TaskKey> Tasks { get; } = [];
+    public HashSet<string> Offers { get; } = new(StringComparer.Ordinal);
+
+    public void Send(SchedulerEvent e) => Events?.TryWrite(e);
+}
+
+internal sealed class TaskRecord(string frameworkId, string agentId, TaskInfo info)
+{
+    public string FrameworkId { get; } = frameworkId;
+    public string AgentId { get; } = agentId;
+    public TaskInfo Info { get; } = info;
+    public TaskKey Key => new(FrameworkId, Info.TaskId);
+    public TaskState State { get; set; } = TaskState.Staging;
+    public StatusUpdate? LastStatus { get; set; }
+
+    public TaskSnapshot Snapshot() => new(Info.TaskId, Info.Name, FrameworkId, AgentId, State, Info.Resources, LastStatus);
+}
