@@ -29,10 +29,10 @@ internal sealed record SendHeartbeat : AgentMessage
     public static readonly SendHeartbeat Instance = new();
 }
 
-internal sealed record TaskLaunched(string TaskId, long Run, IRunningTask? Running, Exception? Error) : AgentMessage;
-internal sealed record TaskExited(string TaskId, long Run, TaskExit Exit) : AgentMessage;
-internal sealed record RetryUpdates(string TaskId) : AgentMessage;
-internal sealed record CompletionTimeReached(string TaskId, long Run) : AgentMessage;
+internal sealed record TaskLaunched(AgentTaskKey Key, long Run, IRunningTask? Running, Exception? Error) : AgentMessage;
+internal sealed record TaskExited(AgentTaskKey Key, long Run, TaskExit Exit) : AgentMessage;
+internal sealed record RetryUpdates(AgentTaskKey Key, Guid Uuid) : AgentMessage;
+internal sealed record CompletionTimeReached(AgentTaskKey Key, long Run) : AgentMessage;
 
 /// <summary>Cuts the agent off from the master (or heals it), as a network partition would.</summary>
 internal sealed record SetPartitioned(bool Partitioned) : AgentMessage;

@@ -1,0 +1,452 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Embedded.Orchestration.Actors;
+using Embedded.Orchestration.Diagnostics;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Agent;
+
+/// <summary>
+/// Runs the tasks the master sends through its executors, and reports each task's status updates
+/// in order, re-sending until they are acknowledged. Registers, heartbeats, and registers again
+/// when the master has lost sight of it.
+/// </summary>
+internal sealed partial class AgentActor : Actor<AgentMessage>
+{
+    private readonly ILogger _logger;
+    private readonly AgentOptions _options;
+    private readonly MasterActor _master;
+    private readonly TimeProvider _time;
+    private readonly IReadOnlyList<ITaskExecutor> _executors;
+    private readonly Resources _resources;
+    private readonly ImmutableDictionary<string, string> _attributes;
+    private readonly string _workDirectory;
+    private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
+    private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
+    private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _heartbeat;
+    private TaskCompletionSource? _shutdown;
+    private bool _connected, _partitioned;
+    private long _runs;
+
+    public AgentActor(AgentOptions options, MasterActor master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
+        : base(logger)
+    {
+        _logger = logger;
+        _options = options;
+        _master = master;
+        _time = time;
+        _executors = executors;
+        _resources = options.Resources is { } text ? Resources.Parse(text) : DefaultResources();
+        _attributes = options.Attributes.ToImmutableDictionary(StringComparer.Ordinal)
+            .SetItem("os", options.Attributes.GetValueOrDefault("os") ?? (OperatingSystem.IsWindows() ? "windows" : "linux"))
+            .SetItem("arch", options.Attributes.GetValueOrDefault("arch") ?? RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant());
+        _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
+    }
+
+    public string Id => _options.Name;
+    public Resources Resources => _resources;
+    public string WorkDirectory => _workDirectory;
+
+    /// <summary>Starts the loop and registers; completes when the master has admitted the agent.</summary>
+    public async Task StartAgentAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        Post(new ReregisterRequested("starting"));
+        await _registered.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills every task, reports how they ended, tells the master it leaves, and stops.</summary>
+    public async Task StopAgentAsync(CancellationToken cancellationToken)
+    {
+        var shutdown = new ShutdownAgent();
+        if (Post(shutdown)) await shutdown.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
+    {
+        _heartbeat?.Dispose();
+        foreach (var stream in _streams.Values) stream.RetryTimer?.Dispose();
+        foreach (var run in _tasks.Values)
+        {
+            run.CompletionTimer?.Dispose();
+            if (run.Running is { } running) await running.DisposeAsync().ConfigureAwait(false);
+        }
+        _registered.TrySetCanceled(cancellationToken);
+    }
+
+    private bool Send(AgentMessage message) => Post(new FromMaster(message));
+
+    private void ToMaster(MasterMessage message)
+    {
+        if (!_partitioned) _master.Post(message);
+    }
+
+    protected override void Handle(AgentMessage message)
+    {
+        if (message is FromMaster { Message: var inner })
+        {
+            if (_partitioned) return; // Lost on the wire.
+            message = inner;
+        }
+        switch (message)
+        {
+            case AgentRegistered m: OnRegistered(m); break;
+            case ReregisterRequested m: OnReregisterRequested(m); break;
+            case RegistrationRefused m: LogRegistrationRefused(m.Reason); _registered.TrySetException(new InvalidOperationException(m.Reason)); break;
+            case RunTask m: OnRunTask(m); break;
+            case KillTask m: OnKillTask(m); break;
+            case AcknowledgeUpdate m: OnAcknowledge(m); break;
+            case FrameworkMessage m: OnFrameworkMessage(m); break;
+            case ShutdownFramework m: OnShutdownFramework(m); break;
+            case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id)); break;
+            case TaskLaunched m: OnTaskLaunched(m); break;
+            case TaskExited m: OnTaskExited(m); break;
+            case RetryUpdates m: OnRetry(m); break;
+            case CompletionTimeReached m: OnCompletionTimeReached(m); break;
+            case SetPartitioned m: OnSetPartitioned(m); break;
+            case ReadOutput m: OnReadOutput(m); break;
+            case ShutdownAgent m: OnShutdown(m); break;
+            default: throw new InvalidOperationException($"the agent does not handle {message.GetType().Name}");
+        }
+    }
+
+    // Registration and heartbeats.
+
+    private void OnReregisterRequested(ReregisterRequested m)
+    {
+        var tasks = _tasks.Values.Where(t => !t.State.IsTerminal())
+            .Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
+        var reregister = m.Reason != "starting";
+        _connected = false;
+        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, Send, tasks, reregister));
+    }
+
+    private void OnRegistered(AgentRegistered m)
+    {
+        _connected = true;
+        _heartbeat?.Dispose();
+        _heartbeat = _time.CreateTimer(_ => Post(SendHeartbeat.Instance), null, m.HeartbeatInterval, m.HeartbeatInterval);
+        LogRegistered(Id);
+        _registered.TrySetResult();
+        // What was in flight while the master could not hear us goes again now.
+        foreach (var (key, stream) in _streams) SendHead(key, stream, resetBackoff: true);
+    }
+
+    private void OnSetPartitioned(SetPartitioned m)
+    {
+        if (_partitioned == m.Partitioned) return;
+        _partitioned = m.Partitioned;
+        if (!_partitioned) ToMaster(new AgentHeartbeat(Id));
+    }
+
+    // Tasks.
+
+    private void OnRunTask(RunTask m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.Task.TaskId);
+        if (_tasks.ContainsKey(key))
+        {
+            LogDuplicateLaunch(m.Task.TaskId);
+            return;
+        }
+        var executor = _executors.FirstOrDefault(e => e.CanRun(m.Task));
+        if (executor is null)
+        {
+            var kind = m.Task.Command is not null ? "command" : m.Task.Delegate is not null ? "delegate" : "this kind of";
+            Report(m.FrameworkId, m.Task.TaskId, TaskState.Error, TaskReason.TaskInvalid,
+                $"agent {Id} has no executor for {kind} tasks (it has: {string.Join(", ", _executors.Select(e => e.Name))})");
+            return;
+        }
+        var run = new TaskRun(m.FrameworkId, m.Task, ++_runs, executor);
+        _tasks.Add(key, run);
+        run.State = TaskState.Starting;
+        Report(run, TaskState.Starting, TaskReason.None, $"launching with the {executor.Name} executor");
+        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", run.Run.ToString());
+        _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox));
+    }
+
+    private async Task LaunchAsync(TaskRun run, TaskLaunch launch)
+    {
+        using var activity = Telemetry.Source.StartActivity("launch task");
+        activity?.SetTag("task.id", launch.Task.TaskId);
+        activity?.SetTag("agent.id", Id);
+        activity?.SetTag("executor", run.Executor.Name);
+        try
+        {
+            var running = await run.Executor.LaunchAsync(launch, _stopping.Token).ConfigureAwait(false);
+            if (!Post(new TaskLaunched(run.Key, run.Run, running, null))) await running.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+            Post(new TaskLaunched(run.Key, run.Run, null, e));
+        }
+    }
+
+    private TaskRun? Find(AgentTaskKey key, long run) =>
+        _tasks.TryGetValue(key, out var task) && task.Run == run ? task : null;
+
+    private void OnTaskLaunched(TaskLaunched m)
+    {
+        var run = Find(m.Key, m.Run);
+        if (run is null)
+        {
+            if (m.Running is { } orphan) _ = orphan.DisposeAsync().AsTask();
+            return;
+        }
+        if (m.Running is null)
+        {
+            var reason = m.Error is TaskLaunchException tle ? tle.Reason : TaskReason.ContainerLaunchFailed;
+            var state = reason == TaskReason.TaskInvalid ? TaskState.Error : TaskState.Failed;
+            Finish(run, state, reason, $"launch failed: {m.Error?.Message}", null);
+            return;
+        }
+        run.Running = m.Running;
+        _ = WatchAsync(run.Key, run.Run, m.Running);
+        if (run.Kill != KillCause.None)
+        {
+            StartKill(run, run.Kill, run.KillGrace);
+            return;
+        }
+        run.State = TaskState.Running;
+        Report(run, TaskState.Running, TaskReason.None, "");
+        if (run.Info.MaxCompletionTime is { } max)
+            run.CompletionTimer = _time.CreateTimer(_ => Post(new CompletionTimeReached(run.Key, run.Run)), null, max, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task WatchAsync(AgentTaskKey key, long run, IRunningTask running)
+    {
+        var exit = await running.Completion.ConfigureAwait(false);
+        Post(new TaskExited(key, run, exit));
+    }
+
+    private void OnTaskExited(TaskExited m)
+    {
+        var run = Find(m.Key, m.Run);
+        if (run is null || run.State.IsTerminal()) return;
+        var exit = m.Exit;
+        var (state, reason, message) = run.Kill switch
+        {
+            KillCause.MaxCompletionTime => (TaskState.Failed, TaskReason.MaxCompletionTimeReached,
+                $"killed after its max completion time of {run.Info.MaxCompletionTime}"),
+            KillCause.AgentShutdown => (TaskState.Killed, TaskReason.AgentRestarted, $"agent {Id} shut down"),
+            KillCause.None => (exit.State, exit.Reason, exit.Message),
+            _ => (TaskState.Killed, exit.State == TaskState.Killed ? exit.Reason : TaskReason.None,
+                exit.State == TaskState.Killed ? exit.Message : $"killed; the task ended with: {exit.Message}"),
+        };
+        Finish(run, state, reason, message, exit);
+    }
+
+    private void Finish(TaskRun run, TaskState state, TaskReason reason, string message, TaskExit? exit)
+    {
+        run.State = state;
+        run.CompletionTimer?.Dispose();
+        run.Output = exit?.Output;
+        if (run.Running is { } running) _ = running.DisposeAsync().AsTask();
+        run.Running = null;
+        if (run.Kill == KillCause.FrameworkShutdown)
+            _tasks.Remove(run.Key);
+        else
+        {
+            Report(run, state, reason, message, exit?.ExitCode, exit?.Output);
+            TryForget(run.Key);
+        }
+        CompleteShutdownIfDone();
+    }
+
+    private void OnKillTask(KillTask m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
+        if (!_tasks.TryGetValue(key, out var run))
+        {
+            if (!_streams.ContainsKey(key))
+                Report(m.FrameworkId, m.TaskId, TaskState.Lost, TaskReason.TaskUnknown, $"agent {Id} does not know task {m.TaskId}");
+            return;
+        }
+        if (run.State.IsTerminal()) return;
+        StartKill(run, KillCause.Framework, m.GracePeriod);
+    }
+
+    private void StartKill(TaskRun run, KillCause cause, TimeSpan? grace)
+    {
+        // The first cause decides the reported state, except that a gone framework wants no report at all.
+        if (run.Kill == KillCause.None || cause == KillCause.FrameworkShutdown) run.Kill = cause;
+        run.KillGrace = grace;
+        if (run.Running is null) return; // Killed as soon as the launch returns.
+        if (run.State != TaskState.Killing && cause != KillCause.FrameworkShutdown)
+        {
+            run.State = TaskState.Killing;
+            Report(run, TaskState.Killing, TaskReason.None, cause == KillCause.MaxCompletionTime ? "max completion time reached" : "");
+        }
+        var period = grace ?? run.Info.KillGracePeriod ?? _options.DefaultKillGracePeriod;
+        _ = KillAsync(run.Running, period);
+    }
+
+    private async Task KillAsync(IRunningTask running, TimeSpan grace)
+    {
+        try
+        {
+            await running.KillAsync(grace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogKillFailed(e);
+        }
+    }
+
+    private void OnCompletionTimeReached(CompletionTimeReached m)
+    {
+        var run = Find(m.Key, m.Run);
+        if (run is { Running: not null } && !run.State.IsTerminal()) StartKill(run, KillCause.MaxCompletionTime, null);
+    }
+
+    private void OnShutdownFramework(ShutdownFramework m)
+    {
+        foreach (var key in _streams.Keys.Where(k => k.FrameworkId == m.FrameworkId).ToList())
+        {
+            _streams[key].RetryTimer?.Dispose();
+            _streams.Remove(key);
+        }
+        foreach (var run in _tasks.Values.Where(t => t.FrameworkId == m.FrameworkId).ToList())
+        {
+            if (run.State.IsTerminal()) _tasks.Remove(run.Key);
+            else StartKill(run, KillCause.FrameworkShutdown, null);
+        }
+    }
+
+    private void OnFrameworkMessage(FrameworkMessage m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
+        if (_tasks.TryGetValue(key, out var run) && run.Running is IMessageReceiver receiver)
+            receiver.Receive(m.Data);
+        else
+            LogMessageDropped(m.TaskId);
+    }
+
+    private void OnReadOutput(ReadOutput m)
+    {
+        var run = _tasks.Values.FirstOrDefault(t => t.Info.TaskId == m.TaskId);
+        if (run?.Running is { } running)
+            _ = ReadAsync(running, m.Reply);
+        else
+            m.Reply.TrySetResult(run?.Output);
+    }
+
+    private static async Task ReadAsync(IRunningTask running, TaskCompletionSource<TaskOutput?> reply)
+    {
+        try
+        {
+            reply.TrySetResult(await running.ReadOutputAsync(CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            reply.TrySetException(e);
+        }
+    }
+
+    private void OnShutdown(ShutdownAgent m)
+    {
+        _shutdown = m.Reply;
+        foreach (var run in _tasks.Values.Where(t => !t.State.IsTerminal()).ToList())
+            StartKill(run, KillCause.AgentShutdown, null);
+        CompleteShutdownIfDone();
+    }
+
+    /// <summary>Once every task has ended and its last update has gone out, the master is told the agent leaves.</summary>
+    private void CompleteShutdownIfDone()
+    {
+        if (_shutdown is null || _tasks.Values.Any(t => !t.State.IsTerminal())) return;
+        ToMaster(new AgentStopping(Id));
+        _shutdown.TrySetResult();
+    }
+
+    // Status updates.
+
+    private void Report(TaskRun run, TaskState state, TaskReason reason, string message, int? exitCode = null, TaskOutput? output = null) =>
+        Report(run.FrameworkId, run.Info.TaskId, state, reason, message, exitCode, output);
+
+    private void Report(string frameworkId, string taskId, TaskState state, TaskReason reason, string message, int? exitCode = null, TaskOutput? output = null)
+    {
+        var source = state is TaskState.Running or TaskState.Finished || exitCode is not null ? StatusSource.Executor : StatusSource.Agent;
+        var update = new StatusUpdate(taskId, state, reason, source, message, _time.GetUtcNow())
+        {
+            AgentId = Id,
+            Uuid = Guid.NewGuid(),
+            ExitCode = exitCode,
+            Output = output,
+        };
+        var key = new AgentTaskKey(frameworkId, taskId);
+        if (!_streams.TryGetValue(key, out var stream)) _streams[key] = stream = new UpdateStream();
+        stream.Pending.Enqueue(update);
+        if (stream.Pending.Count == 1) SendHead(key, stream, resetBackoff: true);
+    }
+
+    private void SendHead(AgentTaskKey key, UpdateStream stream, bool resetBackoff)
+    {
+        if (!stream.Pending.TryPeek(out var head)) return;
+        if (resetBackoff) stream.Backoff = _options.StatusUpdateRetryInterval;
+        if (_connected) ToMaster(new StatusUpdateFromAgent(Id, key.FrameworkId, head));
+        stream.RetryTimer?.Dispose();
+        stream.RetryTimer = _time.CreateTimer(_ => Post(new RetryUpdates(key, head.Uuid!.Value)), null, stream.Backoff, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnRetry(RetryUpdates m)
+    {
+        var key = m.Key;
+        if (!_streams.TryGetValue(key, out var stream) || !stream.Pending.TryPeek(out var head) || head.Uuid != m.Uuid) return;
+        Telemetry.StatusUpdateRetries.Add(1);
+        var next = stream.Backoff * 2;
+        stream.Backoff = next > _options.MaxStatusUpdateRetryInterval ? _options.MaxStatusUpdateRetryInterval : next;
+        SendHead(key, stream, resetBackoff: false);
+    }
+
+    private void OnAcknowledge(AcknowledgeUpdate m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
+        if (!_streams.TryGetValue(key, out var stream) || !stream.Pending.TryPeek(out var head) || head.Uuid != m.Uuid)
+        {
+            LogUnexpectedAck(m.TaskId, m.Uuid);
+            return;
+        }
+        stream.Pending.Dequeue();
+        stream.RetryTimer?.Dispose();
+        stream.RetryTimer = null;
+        if (stream.Pending.Count > 0) SendHead(key, stream, resetBackoff: true);
+        else
+        {
+            _streams.Remove(key);
+            TryForget(key);
+        }
+    }
+
+    /// <summary>A task is forgotten once it has ended and its last update was acknowledged.</summary>
+    private void TryForget(AgentTaskKey key)
+    {
+        if (_tasks.TryGetValue(key, out var run) && run.State.IsTerminal() && !_streams.ContainsKey(key))
+            _tasks.Remove(key);
+    }
+
+    private static Resources DefaultResources()
+    {
+        var memMb = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024);
+        return Resources.Empty
+            .WithScalar(Resources.CpusName, Environment.ProcessorCount)
+            .WithScalar(Resources.MemName, Math.Max(memMb, 1))
+            .WithScalar(Resources.DiskName, 10 * 1024)
+            .WithRanges(Resources.PortsName, RangeSet.Of(31000, 32000));
+    }
+
+    private sealed record FromMaster(AgentMessage Message) : AgentMessage;
+
+    private sealed record ShutdownAgent : AgentMessage
+    {
+        public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

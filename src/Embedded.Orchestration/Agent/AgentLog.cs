@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Agent;
+
+internal sealed partial class AgentActor
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with the master")]
+    private partial void LogRegistered(string agentId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The master refused this agent: {Reason}")]
+    private partial void LogRegistrationRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a second launch of task {TaskId}, which runs already")]
+    private partial void LogDuplicateLaunch(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killing a task failed")]
+    private partial void LogKillFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped an acknowledgement for task {TaskId} ({Uuid}): not the update in flight")]
+    private partial void LogUnexpectedAck(string taskId, Guid uuid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a framework message for task {TaskId}: the task is not running or takes no messages")]
+    private partial void LogMessageDropped(string taskId);
+}

@@ -1,0 +1,68 @@
+using Embedded.Orchestration.Execution;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Agent;
+
+/// <summary>One agent's settings: its name, what it offers, and the executors it runs tasks with.</summary>
+public sealed class AgentOptions
+{
+    public AgentOptions(string name) => Name = name;
+
+    /// <summary>The agent's id in the cluster; unique among agents.</summary>
+    public string Name { get; }
+
+    public string Hostname { get; set; } = Environment.MachineName;
+
+    /// <summary>
+    /// What the agent offers, as <c>cpus:4;mem:8192;ports:[31000-32000]</c>. When null: this machine's
+    /// cpus and memory, 10 GB of disk and ports 31000-32000, as Mesos detects them.
+    /// </summary>
+    public string? Resources { get; set; }
+
+    /// <summary>Attributes to match placement constraints; <c>os</c> and <c>arch</c> are added unless set.</summary>
+    public Dictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where sandboxes live; by default a folder per agent under the system temp directory.</summary>
+    public string? WorkDirectory { get; set; }
+
+    /// <summary>First wait before re-sending an unacknowledged status update (Mesos: 10 s), doubling each time.</summary>
+    public TimeSpan StatusUpdateRetryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait between re-sends (Mesos: 10 min).</summary>
+    public TimeSpan MaxStatusUpdateRetryInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Time between SIGTERM and SIGKILL when neither the kill nor the task names one.</summary>
+    public TimeSpan DefaultKillGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How the agent builds its executors, tried in order for each task.</summary>
+    public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];
+
+    /// <summary>Runs command tasks as OS processes.</summary>
+    public AgentOptions UseProcesses()
+    {
+        Executors.Add(c => new ProcessExecutor(c.Time, c.LoggerFactory.CreateLogger<ProcessExecutor>()));
+        return this;
+    }
+
+    /// <summary>Runs delegate tasks in this process.</summary>
+    public AgentOptions UseDelegates()
+    {
+        Executors.Add(c => new DelegateExecutor(c.Delegates, c.Time));
+        return this;
+    }
+
+    public AgentOptions WithResources(string resources)
+    {
+        Resources = resources;
+        return this;
+    }
+
+    public AgentOptions WithAttribute(string name, string value)
+    {
+        Attributes[name] = value;
+        return this;
+    }
+}
+
+/// <summary>What an executor factory gets from the cluster it joins.</summary>
+public sealed record ExecutorContext(string AgentId, TimeProvider Time, ILoggerFactory LoggerFactory, DelegateRegistry Delegates);

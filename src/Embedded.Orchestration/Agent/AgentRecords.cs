@@ -1,0 +1,37 @@
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Agent;
+
+// The agent's bookkeeping: mutable, owned by the agent's loop alone.
+
+internal readonly record struct AgentTaskKey(string FrameworkId, string TaskId);
+
+/// <summary>Why the agent is killing a task, which decides the state it reports.</summary>
+internal enum KillCause { None, Framework, MaxCompletionTime, FrameworkShutdown, AgentShutdown }
+
+internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITaskExecutor executor)
+{
+    public string FrameworkId { get; } = frameworkId;
+    public TaskInfo Info { get; } = info;
+    public AgentTaskKey Key => new(FrameworkId, Info.TaskId);
+    public long Run { get; } = run;
+    public ITaskExecutor Executor { get; } = executor;
+    public TaskState State { get; set; } = TaskState.Staging;
+    public IRunningTask? Running { get; set; }
+    public KillCause Kill { get; set; }
+    public TimeSpan? KillGrace { get; set; }
+    public ITimer? CompletionTimer { get; set; }
+    public TaskOutput? Output { get; set; }
+}
+
+/// <summary>
+/// A task's status updates in order: only the head is in flight, re-sent with backoff until the
+/// framework acknowledges it, then the next goes.
+/// </summary>
+internal sealed class UpdateStream
+{
+    public Queue<StatusUpdate> Pending { get; } = new();
+    public ITimer? RetryTimer { get; set; }
+    public TimeSpan Backoff { get; set; }
+}
