@@ -64,9 +64,16 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     public async Task StopAgentAsync(CancellationToken cancellationToken)
     {
         var shutdown = new ShutdownAgent();
-        if (Post(shutdown)) await shutdown.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Post(shutdown)) await shutdown.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: stopping disposes what still runs, which kills it outright.
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await StopAsync(cancellationToken).ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
@@ -355,7 +362,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     {
         _shutdown = m.Reply;
         foreach (var run in _tasks.Values.Where(t => !t.State.IsTerminal()).ToList())
-            StartKill(run, KillCause.AgentShutdown, null);
+            StartKill(run, KillCause.AgentShutdown, _options.ShutdownGracePeriod);
         CompleteShutdownIfDone();
     }
 

@@ -6,10 +6,8 @@ namespace Embedded.Orchestration.Agent;
 /// <summary>One agent's settings: its name, what it offers, and the executors it runs tasks with.</summary>
 public sealed class AgentOptions
 {
-    public AgentOptions(string name) => Name = name;
-
     /// <summary>The agent's id in the cluster; unique among agents.</summary>
-    public string Name { get; }
+    public string Name { get; set; } = "agent";
 
     public string Hostname { get; set; } = Environment.MachineName;
 
@@ -33,6 +31,9 @@ public sealed class AgentOptions
 
     /// <summary>Time between SIGTERM and SIGKILL when neither the kill nor the task names one.</summary>
     public TimeSpan DefaultKillGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Time between SIGTERM and SIGKILL for the tasks still running when the agent shuts down.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How the agent builds its executors, tried in order for each task.</summary>
     public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];

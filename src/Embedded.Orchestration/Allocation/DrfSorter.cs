@@ -5,7 +5,7 @@ namespace Embedded.Orchestration.Allocation;
 /// <summary>
 /// Orders clients (roles, or the frameworks of one role) by weighted dominant share, lowest
 /// first, as Mesos's DRFSorter does. Only the client whose allocation changed is re-sorted; a
-/// change of the cluster total re-sorts all, lazily.
+/// change of the cluster total re-sorts all, lazily. It counts scalars only: they are what shares are made of.
 /// </summary>
 internal sealed class DrfSorter
 {
@@ -40,20 +40,20 @@ internal sealed class DrfSorter
 
     public void SetTotal(Resources total)
     {
-        _total = total;
+        _total = total.ScalarPart();
         _dirty = true;
     }
 
     public void Allocated(string name, Resources resources)
     {
         if (resources.IsEmpty || !_clients.TryGetValue(name, out var client)) return;
-        Update(client, c => c.Allocation = c.Allocation.Add(resources));
+        Update(client, c => c.Allocation = c.Allocation.Add(resources.ScalarPart()));
     }
 
     public void Unallocated(string name, Resources resources)
     {
         if (resources.IsEmpty || !_clients.TryGetValue(name, out var client)) return;
-        Update(client, c => c.Allocation = c.Allocation.Subtract(resources));
+        Update(client, c => c.Allocation = c.Allocation.Subtract(resources.ScalarPart()));
     }
 
     public Resources AllocationOf(string name) => _clients.TryGetValue(name, out var c) ? c.Allocation : Resources.Empty;

@@ -28,6 +28,7 @@ internal sealed class HierarchicalAllocator
         _minMem = Resources.Empty.WithScalar(Resources.MemName, options.MinAllocatableMem);
     }
 
+    /// <summary>The scalar resources of every agent, summed.</summary>
     public Resources Total => _total;
     public int AgentCount => _agents.Count;
     public int FrameworkCount => _frameworks.Count;
@@ -38,7 +39,7 @@ internal sealed class HierarchicalAllocator
         var agent = new AgentEntry(agentId, total);
         _agents.Add(agentId, agent);
         _agentOrder.Add(agent);
-        SetTotal(_total.Add(total));
+        SetTotal(_total.Add(total.ScalarPart()));
     }
 
     /// <summary>Forgets an agent; what frameworks held there is released from their shares.</summary>
@@ -54,7 +55,7 @@ internal sealed class HierarchicalAllocator
         foreach (var (frameworkId, held) in agent.AllocatedByFramework)
             if (_frameworks.TryGetValue(frameworkId, out var framework))
                 Unallocate(framework, agentId, held);
-        SetTotal(_total.Subtract(agent.Total));
+        SetTotal(_total.Subtract(agent.Total.ScalarPart()));
     }
 
     /// <summary>Unreachable agents keep their bookkeeping but are not offered.</summary>
@@ -87,7 +88,7 @@ internal sealed class HierarchicalAllocator
                 agent.Allocated = agent.Allocated.Subtract(held);
                 agent.AllocatedByFramework.Remove(frameworkId);
             }
-        _roles.Unallocated(framework.Role, framework.AllocatedByAgent.Values.Aggregate(Resources.Empty, (a, b) => a.Add(b)));
+        _roles.Unallocated(framework.Role, framework.AllocatedByAgent.Values.Aggregate(Resources.Empty, (a, b) => a.Add(b.ScalarPart())));
         var sorter = _frameworksByRole[framework.Role];
         sorter.Remove(frameworkId);
         if (sorter.Count == 0)

@@ -66,6 +66,12 @@ public sealed class Resources : IEquatable<Resources>
         return new(Scalars, Ranges, set.IsEmpty ? Sets.Remove(name) : Sets.SetItem(name, set));
     }
 
+    /// <summary>
+    /// Only the scalars: sums across agents must count quantities, while ranges and sets name
+    /// things (ports) that each agent has its own copy of.
+    /// </summary>
+    public Resources ScalarPart() => Ranges.IsEmpty && Sets.IsEmpty ? this : new(Scalars, Empty.Ranges, Empty.Sets);
+
     public static Resources Of(double cpus = 0, double mem = 0, double disk = 0, double gpus = 0) =>
         Empty.WithScalar(CpusName, cpus).WithScalar(MemName, mem).WithScalar(DiskName, disk).WithScalar(GpusName, gpus);
 

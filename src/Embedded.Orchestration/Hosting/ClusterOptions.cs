@@ -1,0 +1,24 @@
+using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Scheduling;
+
+namespace Embedded.Orchestration.Hosting;
+
+/// <summary>Everything <c>AddClusterOrchestration</c> sets up: the master, the agents and the job scheduler.</summary>
+public sealed class ClusterOptions
+{
+    public MasterOptions Master { get; } = new();
+    public List<AgentOptions> Agents { get; } = [];
+    public JobSchedulerOptions Jobs { get; } = new();
+
+    /// <summary>
+    /// Adds a named agent. Without executors of its own it runs commands as processes and delegates
+    /// in-process. <paramref name="resources"/> as <c>cpus:4;mem:8192;ports:[31000-32000]</c>; null for this machine's.
+    /// </summary>
+    public AgentOptions AddAgent(string name, string? resources = null)
+    {
+        var agent = new AgentOptions { Name = name, Resources = resources };
+        Agents.Add(agent);
+        return agent;
+    }
+}

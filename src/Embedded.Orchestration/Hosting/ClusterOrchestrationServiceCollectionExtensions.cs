@@ -1,0 +1,42 @@
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Hosting;
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ClusterOrchestrationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds an in-process cluster: a master, the agents <paramref name="configure"/> names, and the
+    /// built-in job scheduler, as hosted services. Inject <see cref="IJobClient"/> to run jobs and
+    /// <see cref="IClusterClient"/> for the Mesos-style scheduler API and cluster state.
+    /// </summary>
+    public static IServiceCollection AddClusterOrchestration(this IServiceCollection services, Action<ClusterOptions>? configure = null)
+    {
+        var options = services.AddOptions<ClusterOptions>();
+        if (configure is not null) options.Configure(configure);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.TryAddSingleton<DelegateRegistry>();
+        services.TryAddSingleton(sp => new MasterActor(
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<MasterActor>>()));
+        services.TryAddSingleton<AgentPool>();
+        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(sp.GetRequiredService<MasterActor>()));
+        services.TryAddSingleton(sp => new JobScheduler(
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
+            sp.GetRequiredService<IClusterClient>(),
+            sp.GetRequiredService<DelegateRegistry>(),
+            sp.GetRequiredService<ILogger<JobScheduler>>()));
+        services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
+        services.AddHostedService<MasterService>();
+        services.AddHostedService<AgentsService>();
+        services.AddHostedService<JobSchedulerService>();
+        return services;
+    }
+}

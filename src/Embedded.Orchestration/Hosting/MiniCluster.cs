@@ -1,0 +1,96 @@
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Hosting;
+
+/// <summary>
+/// A whole cluster in this process, for tests and tools: <c>await using var cluster = await MiniCluster.StartAsync();</c>.
+/// The same services <c>AddClusterOrchestration</c> registers, started in order without a host.
+/// </summary>
+public sealed class MiniCluster : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly IReadOnlyList<IHostedService> _hosted;
+
+    private MiniCluster(ServiceProvider services, IReadOnlyList<IHostedService> hosted)
+    {
+        _services = services;
+        _hosted = hosted;
+        Client = services.GetRequiredService<IClusterClient>();
+        Jobs = services.GetRequiredService<IJobClient>();
+        Agents = [.. services.GetRequiredService<AgentPool>().Agents.Select(a => new AgentHandle(a))];
+    }
+
+    public IClusterClient Client { get; }
+    public IJobClient Jobs { get; }
+    public IReadOnlyList<AgentHandle> Agents { get; }
+    public IServiceProvider Services => _services;
+
+    public AgentHandle Agent(string id) => Agents.FirstOrDefault(a => a.Id == id)
+        ?? throw new ArgumentException($"no agent is named '{id}'", nameof(id));
+
+    public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default) => Client.GetStateAsync(cancellationToken);
+
+    /// <summary>
+    /// Starts a master, <paramref name="agents"/> agents named agent-1, agent-2, … (each
+    /// <c>cpus:4;mem:4096;disk:10240;ports:[31000-31999]</c>, unless <paramref name="configure"/>
+    /// adds agents itself) and the job scheduler; returns when every agent has registered.
+    /// </summary>
+    public static async Task<MiniCluster> StartAsync(
+        int agents = 3,
+        Action<ClusterOptions>? configure = null,
+        TimeProvider? time = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(agents);
+        var services = new ServiceCollection();
+        if (time is not null) services.AddSingleton(time);
+        if (loggerFactory is not null) services.AddSingleton(loggerFactory);
+        services.AddClusterOrchestration(options =>
+        {
+            configure?.Invoke(options);
+            if (options.Agents.Count == 0)
+                for (var i = 1; i <= agents; i++)
+                    options.AddAgent($"agent-{i}", "cpus:4;mem:4096;disk:10240;ports:[31000-31999]");
+        });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        var started = new List<IHostedService>();
+        try
+        {
+            foreach (var service in hosted)
+            {
+                await service.StartAsync(cancellationToken).ConfigureAwait(false);
+                started.Add(service);
+            }
+        }
+        catch
+        {
+            for (var i = started.Count - 1; i >= 0; i--) await started[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await provider.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new MiniCluster(provider, hosted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (var i = _hosted.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _hosted[i].StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down goes on even when a part would not stop in time.
+            }
+        }
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Threading.Channels;
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Scheduling;
+
+/// <summary>The cluster as a framework or an operator sees it: subscribe, read state, set role weights.</summary>
+public interface IClusterClient
+{
+    /// <summary>Subscribes a framework; with <see cref="FrameworkInfo.FrameworkId"/> set, fails over to an existing one.</summary>
+    Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default);
+
+    /// <summary>A snapshot of agents, frameworks, tasks, offers and allocation by role, like Mesos's /state.</summary>
+    Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a role's weight in the fair sharing of resources.</summary>
+    void SetRoleWeight(string role, double weight);
+}
+
+internal sealed class ClusterClient(MasterActor master) : IClusterClient
+{
+    public async Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(framework);
+        var events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var subscribe = new Subscribe(framework, events.Writer);
+        if (!master.Post(subscribe)) throw new InvalidOperationException("the master has stopped");
+        var id = await subscribe.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new SchedulerSession(master, id, events);
+    }
+
+    public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
+    {
+        var request = new GetState();
+        if (!master.Post(request)) throw new InvalidOperationException("the master has stopped");
+        return request.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    public void SetRoleWeight(string role, double weight)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        if (double.IsNaN(weight) || double.IsInfinity(weight) || weight <= 0)
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "a role weight must be a positive number");
+        master.Post(new SetRoleWeight(role, weight));
+    }
+}

@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+
+namespace Embedded.Orchestration.Scheduling;
+
+/// <summary>Where a job may run, judged against an agent's attributes and what already runs there.</summary>
+public abstract record Constraint
+{
+    /// <summary>The agent's attribute <paramref name="name"/> must be <paramref name="value"/>.</summary>
+    public static Constraint Equal(string name, string value) => new AttributeEquals(name, value);
+
+    /// <summary>The agent's attribute <paramref name="name"/> must not be <paramref name="value"/> (a missing attribute passes).</summary>
+    public static Constraint NotEqual(string name, string value) => new AttributeNotEquals(name, value);
+
+    /// <summary>At most one running job of <paramref name="group"/> per agent.</summary>
+    public static Constraint OnePerAgent(string group) => new UniquePerAgent(group);
+
+    internal abstract bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn);
+}
+
+public sealed record AttributeEquals(string Name, string Value) : Constraint
+{
+    internal override bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn) =>
+        attributes.TryGetValue(Name, out var v) && v == Value;
+}
+
+public sealed record AttributeNotEquals(string Name, string Value) : Constraint
+{
+    internal override bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn) =>
+        !attributes.TryGetValue(Name, out var v) || v != Value;
+}
+
+public sealed record UniquePerAgent(string Group) : Constraint
+{
+    internal override bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn) =>
+        !groupRunsOn(Group, agentId);
+}

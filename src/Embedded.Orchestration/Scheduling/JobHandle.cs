@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Embedded.Orchestration.Model;
+
+namespace Embedded.Orchestration.Scheduling;
+
+/// <summary>A submitted job: its result when it ends, its status changes as they happen, and a way to cancel it.</summary>
+public sealed class JobHandle
+{
+    private readonly Channel<StatusUpdate> _updates = Channel.CreateUnbounded<StatusUpdate>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly TaskCompletionSource<JobResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Func<string, CancellationToken, Task> _cancel;
+
+    internal JobHandle(string jobId, Func<string, CancellationToken, Task> cancel)
+    {
+        JobId = jobId;
+        _cancel = cancel;
+    }
+
+    public string JobId { get; }
+
+    public Task<JobResult> Completion => _result.Task;
+
+    /// <summary>Every status of every attempt, in order, ending after the final one. One reader at a time.</summary>
+    public async IAsyncEnumerable<StatusUpdate> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in _updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return update;
+    }
+
+    /// <summary>Kills the job (or drops it if it has not started); its result is then KILLED.</summary>
+    public Task CancelAsync(CancellationToken cancellationToken = default) => _cancel(JobId, cancellationToken);
+
+    internal void Publish(StatusUpdate update) => _updates.Writer.TryWrite(update);
+
+    internal void Complete(JobResult result)
+    {
+        _updates.Writer.TryComplete();
+        _result.TrySetResult(result);
+    }
+
+    internal void Fail(Exception error)
+    {
+        _updates.Writer.TryComplete(error);
+        _result.TrySetException(error);
+    }
+}

@@ -1,0 +1,345 @@
+using System.Collections.Immutable;
+using Embedded.Orchestration.Actors;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Scheduling;
+
+/// <summary>
+/// The framework most users want instead of the raw API: queue jobs, place them on offers that fit
+/// their resources and constraints, acknowledge every update, retry what failed, and hand each
+/// caller the final result. Suppresses offers while nothing waits.
+/// </summary>
+internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobClient
+{
+    private readonly JobSchedulerOptions _options;
+    private readonly IClusterClient _cluster;
+    private readonly DelegateRegistry _delegates;
+    private readonly ILogger _logger;
+    private readonly LinkedList<JobState> _pending = new();
+    private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JobState> _byTask = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Group, string AgentId), int> _groups = [];
+    private SchedulerSession? _session;
+    private bool _suppressed;
+    private long _sequence;
+
+    public JobScheduler(JobSchedulerOptions options, IClusterClient cluster, DelegateRegistry delegates, ILogger<JobScheduler> logger) : base(logger)
+    {
+        _options = options;
+        _cluster = cluster;
+        _delegates = delegates;
+        _logger = logger;
+    }
+
+    public string? FrameworkId => _session?.FrameworkId;
+
+    public async Task StartSchedulerAsync(CancellationToken cancellationToken)
+    {
+        _session = await _cluster.SubscribeAsync(new FrameworkInfo(_options.FrameworkName, _options.Role), cancellationToken).ConfigureAwait(false);
+        Start();
+        _ = PumpAsync(_session);
+    }
+
+    public async Task StopSchedulerAsync(CancellationToken cancellationToken)
+    {
+        if (_session is { } session)
+        {
+            try
+            {
+                await session.TeardownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // The master has stopped already; nothing runs for us any more.
+            }
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+        Post(new Stopped());
+        await StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<JobHandle> SubmitAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var submit = new Submit(job);
+        if (!Post(submit)) throw new InvalidOperationException("the job scheduler has stopped");
+        return submit.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    private Task CancelAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var cancel = new Cancel(jobId);
+        if (!Post(cancel)) return Task.CompletedTask;
+        return cancel.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task PumpAsync(SchedulerSession session)
+    {
+        try
+        {
+            await foreach (var e in session.Events.ConfigureAwait(false)) Post(new EventArrived(e));
+        }
+        catch (Exception e)
+        {
+            LogSessionFailed(e);
+        }
+        Post(new Stopped());
+    }
+
+    protected override void Handle(Message message)
+    {
+        switch (message)
+        {
+            case Submit m: OnSubmit(m); break;
+            case Cancel m: OnCancel(m); break;
+            case EventArrived { Event: OffersEvent e }: OnOffers(e.Offers); break;
+            case EventArrived { Event: UpdateEvent e }: OnUpdate(e.Status); break;
+            case EventArrived { Event: ErrorEvent e }: LogMasterError(e.Message); break;
+            case EventArrived: break;
+            case Stopped: OnStopped(); break;
+        }
+    }
+
+    private void OnSubmit(Submit m)
+    {
+        var job = m.Job;
+        var id = job.Id ?? $"job-{++_sequence}";
+        var error = Validate(job, id);
+        if (error is not null)
+        {
+            m.Reply.TrySetException(new ArgumentException(error, nameof(job)));
+            return;
+        }
+        if (_session is null)
+        {
+            m.Reply.TrySetException(new InvalidOperationException("the job scheduler has not started"));
+            return;
+        }
+        var handle = new JobHandle(id, CancelAsync);
+        var delegateName = job.Delegate;
+        if (job.Body is { } body)
+        {
+            delegateName = $"job:{_session.FrameworkId}:{id}";
+            _delegates.Register(delegateName, body);
+        }
+        var state = new JobState(id, job with { Id = id }, handle, delegateName);
+        _jobs.Add(id, state);
+        _pending.AddLast(state);
+        m.Reply.TrySetResult(handle);
+        Revive();
+    }
+
+    private string? Validate(Job job, string id)
+    {
+        if (!TaskValidation.IsValidId(id)) return $"job id '{id}' must be at most {TaskValidation.MaxIdLength - 8} letters, digits, '.', '_' or '-'";
+        if (id.Length > TaskValidation.MaxIdLength - 8) return $"job id '{id}' is too long";
+        if (_jobs.ContainsKey(id)) return $"a job with id '{id}' is already queued or running";
+        var bodies = (job.Command is null ? 0 : 1) + (job.Delegate is null ? 0 : 1) + (job.Body is null ? 0 : 1);
+        if (bodies != 1) return "a job needs exactly one of a command, a delegate name or a body";
+        if (job.Command is { } c && string.IsNullOrWhiteSpace(c.Value)) return "the job's command is empty";
+        if (job.Resources is null || job.Resources.IsEmpty) return "the job asks for no resources";
+        if (job.Retries < 0 || job.Retries > _options.MaxRetries) return $"retries must be from 0 to {_options.MaxRetries}";
+        if (job.Ports is < 0 or > 64) return "ports must be from 0 to 64";
+        if (job.Timeout is { } t && t <= TimeSpan.Zero) return "the timeout must be positive";
+        if (job.Constraints.IsDefault) return "constraints must not be a default array";
+        foreach (var constraint in job.Constraints)
+            if (constraint is null) return "a constraint is null";
+        return null;
+    }
+
+    private void OnCancel(Cancel m)
+    {
+        if (_jobs.TryGetValue(m.JobId, out var job))
+        {
+            job.Cancelled = true;
+            if (job.TaskId is null)
+            {
+                _pending.Remove(job);
+                Complete(job, new JobResult(job.Id, $"{job.Id}.{job.Attempt}", null, TaskState.Killed, TaskReason.KilledByUser,
+                    "cancelled before it started", null, "", "", job.Attempt - 1));
+            }
+            else
+                Observe(_session!.KillAsync(job.TaskId, job.Job.KillGracePeriod));
+        }
+        m.Reply.TrySetResult();
+    }
+
+    private void OnOffers(ImmutableArray<Offer> offers)
+    {
+        foreach (var offer in offers)
+        {
+            var remaining = offer.Resources;
+            var launches = new List<TaskInfo>();
+            for (var node = _pending.First; node is not null;)
+            {
+                var next = node.Next;
+                var job = node.Value;
+                if (TryPlace(job, offer, ref remaining) is { } task)
+                {
+                    _pending.Remove(node);
+                    launches.Add(task);
+                }
+                node = next;
+            }
+            if (launches.Count > 0) Observe(_session!.LaunchAsync(offer, launches));
+            else Observe(_session!.DeclineAsync([offer.OfferId]));
+        }
+        if (_pending.Count == 0 && !_suppressed)
+        {
+            _suppressed = true;
+            Observe(_session!.SuppressAsync());
+        }
+    }
+
+    private TaskInfo? TryPlace(JobState job, Offer offer, ref Resources remaining)
+    {
+        foreach (var constraint in job.Job.Constraints)
+            if (!constraint.Allows(offer.AgentId, offer.Attributes, (g, a) => _groups.GetValueOrDefault((g, a)) > 0)) return null;
+        var need = job.Job.Resources;
+        var environment = job.Job.Environment;
+        if (job.Job.Ports > 0)
+        {
+            var ports = PickPorts(remaining.Ports, job.Job.Ports);
+            if (ports is null) return null;
+            need = need.Add(Resources.Empty.WithRanges(Resources.PortsName, RangeSet.Of(ports.Select(p => new ValueRange(p, p)))));
+            for (var i = 0; i < ports.Count; i++) environment = environment.SetItem($"PORT{i}", ports[i].ToString());
+        }
+        if (!remaining.Contains(need)) return null;
+        remaining = remaining.Subtract(need);
+
+        var taskId = $"{job.Id}.{job.Attempt}";
+        job.TaskId = taskId;
+        job.AgentId = offer.AgentId;
+        _byTask[taskId] = job;
+        foreach (var group in job.Groups) _groups[(group, offer.AgentId)] = _groups.GetValueOrDefault((group, offer.AgentId)) + 1;
+        return new TaskInfo(taskId, job.Job.Name, offer.AgentId, need)
+        {
+            Command = job.Job.Command is { } c ? c with { Environment = c.Environment.SetItems(environment) } : null,
+            Delegate = job.DelegateName,
+            Labels = job.Job.Labels,
+            MaxCompletionTime = job.Job.Timeout,
+            KillGracePeriod = job.Job.KillGracePeriod,
+        };
+    }
+
+    private static List<ulong>? PickPorts(RangeSet offered, int count)
+    {
+        var ports = new List<ulong>(count);
+        foreach (var range in offered.Ranges)
+            for (var p = range.Begin; p <= range.End && ports.Count < count; p++)
+            {
+                ports.Add(p);
+                if (p == ulong.MaxValue) break;
+            }
+        return ports.Count == count ? ports : null;
+    }
+
+    private void OnUpdate(StatusUpdate status)
+    {
+        if (status.Uuid is not null) Observe(_session!.AcknowledgeAsync(status));
+        if (!_byTask.TryGetValue(status.TaskId, out var job)) return;
+        job.Handle.Publish(status);
+        if (!status.IsTerminal) return;
+
+        _byTask.Remove(status.TaskId);
+        foreach (var group in job.Groups)
+        {
+            var key = (group, job.AgentId!);
+            if (--_groups[key] == 0) _groups.Remove(key);
+        }
+        var retryable = status.State is TaskState.Failed or TaskState.Lost or TaskState.Dropped or TaskState.Gone;
+        if (retryable && !job.Cancelled && job.Attempt <= job.Job.Retries)
+        {
+            LogRetry(job.Id, job.Attempt, status.ToString());
+            job.Attempt++;
+            job.TaskId = null;
+            job.AgentId = null;
+            _pending.AddLast(job);
+            Revive();
+            return;
+        }
+        var state = job.Cancelled && status.State == TaskState.Killed ? TaskState.Killed : status.State;
+        var reason = job.Cancelled && status.State == TaskState.Killed ? TaskReason.KilledByUser : status.Reason;
+        Complete(job, new JobResult(job.Id, status.TaskId, status.AgentId ?? job.AgentId, state, reason, status.Message, status.ExitCode,
+            status.Output?.Stdout ?? "", status.Output?.Stderr ?? "", job.Attempt));
+    }
+
+    private void Complete(JobState job, JobResult result)
+    {
+        _jobs.Remove(job.Id);
+        if (job.Job.Body is not null && job.DelegateName is { } name) _delegates.Unregister(name);
+        job.Handle.Complete(result);
+    }
+
+    private void Revive()
+    {
+        _suppressed = false;
+        Observe(_session!.ReviveAsync());
+    }
+
+    private void OnStopped()
+    {
+        foreach (var job in _jobs.Values.ToList())
+        {
+            _jobs.Remove(job.Id);
+            if (job.Job.Body is not null && job.DelegateName is { } name) _delegates.Unregister(name);
+            job.Handle.Fail(new InvalidOperationException($"the cluster stopped before job {job.Id} ended"));
+        }
+        _pending.Clear();
+        _byTask.Clear();
+    }
+
+    private void Observe(Task call) => _ = ObserveAsync(call);
+
+    private async Task ObserveAsync(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogCallFailed(e);
+        }
+    }
+
+    internal abstract record Message;
+    private sealed record Submit(Job Job) : Message
+    {
+        public TaskCompletionSource<JobHandle> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+    private sealed record Cancel(string JobId) : Message
+    {
+        public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+    private sealed record EventArrived(SchedulerEvent Event) : Message;
+    private sealed record Stopped : Message;
+
+    private sealed class JobState(string id, Job job, JobHandle handle, string? delegateName)
+    {
+        public string Id { get; } = id;
+        public Job Job { get; } = job;
+        public JobHandle Handle { get; } = handle;
+        public string? DelegateName { get; } = delegateName;
+        public int Attempt { get; set; } = 1;
+        public string? TaskId { get; set; }
+        public string? AgentId { get; set; }
+        public bool Cancelled { get; set; }
+        public IEnumerable<string> Groups => Job.Constraints.OfType<UniquePerAgent>().Select(u => u.Group);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} ended {Status}; retrying")]
+    private partial void LogRetry(string jobId, int attempt, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The master reported an error to the job scheduler: {Message}")]
+    private partial void LogMasterError(string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A call of the job scheduler failed")]
+    private partial void LogCallFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The job scheduler's event stream failed")]
+    private partial void LogSessionFailed(Exception exception);
+}

@@ -1,0 +1,12 @@
+namespace Embedded.Orchestration.Scheduling;
+
+/// <summary>The built-in job scheduler's framework settings.</summary>
+public sealed class JobSchedulerOptions
+{
+    public bool Enabled { get; set; } = true;
+    public string FrameworkName { get; set; } = "embedded-jobs";
+    public string Role { get; set; } = "*";
+
+    /// <summary>Most retries a job may ask for, so a typo cannot loop for ever.</summary>
+    public int MaxRetries { get; set; } = 100;
+}
