@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds Embedded and runs every test project. Installs what the tests need on Debian when run as
+# root (see scripts/setup.sh). Prints, alone on its last line, "N passed, N failed, N skipped" with
+# the totals of all test projects, and exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+if ! dotnet build Embedded.sln -c Release -nologo -v quiet; then
+  echo "the build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# One trx file per test project; a hung test dumps and fails instead of stalling CI.
+dotnet test Embedded.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 5m
+status=$?
+
+passed=0; failed=0; skipped=0; projects=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  projects=$((projects + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); p=$(get passed); f=$(get failed); e=$(get error)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0}))
+done
+
+expected=$(ls tests/*/*.csproj 2>/dev/null | wc -l)
+if [ "$projects" -lt "$expected" ]; then
+  echo "only $projects of $expected test projects reported results (a test host crashed?)"
+  failed=$((failed + expected - projects))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status"
+  failed=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
