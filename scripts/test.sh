@@ -34,7 +34,7 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0}))
 done
 
-expected=$(ls tests/*/*.csproj 2>/dev/null | wc -l)
+expected=$(grep -rl --include=*.csproj "<IsTestProject>true</IsTestProject>" tests samples 2>/dev/null | wc -l)
 if [ "$projects" -lt "$expected" ]; then
   echo "only $projects of $expected test projects reported results (a test host crashed?)"
   failed=$((failed + expected - projects))

@@ -8,6 +8,7 @@ namespace Embedded.Orchestration.Model;
 /// An immutable bag of resources: scalars (cpus, mem, disk, gpus), ranges (ports) and sets.
 /// Text form, as Mesos writes it: <c>cpus:4;mem:8192;ports:[31000-32000];zones:{a,b}</c>.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ResourcesJsonConverter))]
 public sealed class Resources : IEquatable<Resources>
 {
     public const string CpusName = "cpus", MemName = "mem", DiskName = "disk", GpusName = "gpus", PortsName = "ports";

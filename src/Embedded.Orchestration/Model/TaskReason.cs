@@ -1,6 +1,7 @@
 namespace Embedded.Orchestration.Model;
 
 /// <summary>Why a status was sent; the subset of Mesos's reasons that Embedded produces.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TaskReason>))]
 public enum TaskReason
 {
     None,

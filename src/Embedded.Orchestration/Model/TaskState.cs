@@ -1,6 +1,7 @@
 namespace Embedded.Orchestration.Model;
 
 /// <summary>Task states as in Mesos.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TaskState>))]
 public enum TaskState
 {
     Staging,
