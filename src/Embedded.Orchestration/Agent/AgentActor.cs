@@ -21,8 +21,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly MasterActor _master;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<ITaskExecutor> _executors;
-    private readonly Resources _resources;
-    private readonly ImmutableDictionary<string, string> _attributes;
+    private Resources _resources = Resources.Empty;
+    private ImmutableDictionary<string, string> _attributes = ImmutableDictionary<string, string>.Empty;
     private readonly string _workDirectory;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
     private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
@@ -30,7 +30,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
     private TaskCompletionSource? _shutdown;
-    private bool _connected, _partitioned;
+    private bool _connected, _partitioned, _leaving;
     private long _runs;
 
     public AgentActor(AgentOptions options, MasterActor master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
@@ -41,10 +41,6 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _master = master;
         _time = time;
         _executors = executors;
-        _resources = options.Resources is { } text ? Resources.Parse(text) : DefaultResources();
-        _attributes = options.Attributes.ToImmutableDictionary(StringComparer.Ordinal)
-            .SetItem("os", options.Attributes.GetValueOrDefault("os") ?? (OperatingSystem.IsWindows() ? "windows" : "linux"))
-            .SetItem("arch", options.Attributes.GetValueOrDefault("arch") ?? RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant());
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
     }
 
@@ -52,15 +48,35 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     public Resources Resources => _resources;
     public string WorkDirectory => _workDirectory;
 
-    /// <summary>Starts the loop and registers; completes when the master has admitted the agent.</summary>
+    /// <summary>
+    /// Lets executors probe their runtimes, works out resources and attributes, starts the loop and
+    /// registers; completes when the master has admitted the agent.
+    /// </summary>
     public async Task StartAgentAsync(CancellationToken cancellationToken)
     {
+        // Configured values win over what executors detect, which win over this machine's defaults.
+        var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        attributes["os"] = OperatingSystem.IsWindows() ? "windows" : "linux";
+        attributes["arch"] = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+        Resources? detected = null;
+        foreach (var executor in _executors.OfType<IExecutorLifecycle>())
+        {
+            var facts = await executor.StartAsync(Id, cancellationToken).ConfigureAwait(false);
+            foreach (var (name, value) in facts.Attributes) attributes[name] = value;
+            detected ??= facts.Resources;
+        }
+        foreach (var (name, value) in _options.Attributes) attributes[name] = value;
+        _attributes = attributes.ToImmutable();
+        _resources = _options.Resources is { } text ? Resources.Parse(text) : detected ?? DefaultResources();
         Start();
         Post(new ReregisterRequested("starting"));
         await _registered.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Kills every task, reports how they ended, tells the master it leaves, and stops.</summary>
+    /// <summary>
+    /// Kills every task (unless <see cref="AgentOptions.KillTasksOnShutdown"/> is off), reports how
+    /// they ended, tells the master it leaves, lets executors tidy up, and stops.
+    /// </summary>
     public async Task StopAgentAsync(CancellationToken cancellationToken)
     {
         var shutdown = new ShutdownAgent();
@@ -74,6 +90,17 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var executor in _executors.OfType<IExecutorLifecycle>())
+        {
+            try
+            {
+                await executor.StopAsync(!_options.KillTasksOnShutdown, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogExecutorStopFailed(e);
+            }
+        }
     }
 
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
@@ -83,7 +110,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         foreach (var run in _tasks.Values)
         {
             run.CompletionTimer?.Dispose();
-            if (run.Running is { } running) await running.DisposeAsync().ConfigureAwait(false);
+            if (run.Running is { } running && !_leaving) await running.DisposeAsync().ConfigureAwait(false);
         }
         _registered.TrySetCanceled(cancellationToken);
     }
@@ -166,7 +193,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         var executor = _executors.FirstOrDefault(e => e.CanRun(m.Task));
         if (executor is null)
         {
-            var kind = m.Task.Command is not null ? "command" : m.Task.Delegate is not null ? "delegate" : "this kind of";
+            var kind = m.Task.Command is not null ? "command" : m.Task.Delegate is not null ? "delegate" : m.Task.Container is not null ? "container" : "this kind of";
             Report(m.FrameworkId, m.Task.TaskId, TaskState.Error, TaskReason.TaskInvalid,
                 $"agent {Id} has no executor for {kind} tasks (it has: {string.Join(", ", _executors.Select(e => e.Name))})");
             return;
@@ -360,6 +387,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 
     private void OnShutdown(ShutdownAgent m)
     {
+        if (!_options.KillTasksOnShutdown)
+        {
+            // Left for a later agent with the same work directory to recover; nothing is killed or disposed.
+            _leaving = true;
+            ToMaster(new AgentStopping(Id));
+            m.Reply.TrySetResult();
+            return;
+        }
         _shutdown = m.Reply;
         foreach (var run in _tasks.Values.Where(t => !t.State.IsTerminal()).ToList())
             StartKill(run, KillCause.AgentShutdown, _options.ShutdownGracePeriod);

@@ -21,4 +21,7 @@ internal sealed partial class AgentActor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a framework message for task {TaskId}: the task is not running or takes no messages")]
     private partial void LogMessageDropped(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An executor failed to tidy up when the agent stopped")]
+    private partial void LogExecutorStopFailed(Exception exception);
 }

@@ -35,6 +35,12 @@ public sealed class AgentOptions
     /// <summary>Time between SIGTERM and SIGKILL for the tasks still running when the agent shuts down.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Whether shutting the agent down kills its tasks (the default). Off, tasks and containers are
+    /// left running for an agent with the same work directory to recover.
+    /// </summary>
+    public bool KillTasksOnShutdown { get; set; } = true;
+
     /// <summary>How the agent builds its executors, tried in order for each task.</summary>
     public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];
 

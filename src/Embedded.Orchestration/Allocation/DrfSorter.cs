@@ -58,7 +58,8 @@ internal sealed class DrfSorter
 
     public Resources AllocationOf(string name) => _clients.TryGetValue(name, out var c) ? c.Allocation : Resources.Empty;
 
-    public double ShareOf(string name) => _clients.TryGetValue(name, out var c) ? c.Share : 0;
+    /// <summary>The client's weighted share against the current total, even before a new total has re-sorted.</summary>
+    public double ShareOf(string name) => _clients.TryGetValue(name, out var c) ? ShareOf(c) : 0;
 
     public double WeightOf(string name) => _clients.TryGetValue(name, out var c) ? c.Weight : 1;
 

@@ -128,7 +128,8 @@ internal sealed class HierarchicalAllocator
 
     /// <summary>
     /// Resources on an agent that a framework already uses, such as tasks an agent reports when it
-    /// registers again.
+    /// registers again. They may add up to more than the agent has; it is then offered nothing
+    /// until enough is recovered.
     /// </summary>
     public void AddUsed(string frameworkId, string agentId, Resources resources)
     {
@@ -170,7 +171,7 @@ internal sealed class HierarchicalAllocator
         var now = _time.GetUtcNow();
         foreach (var agent in _agentOrder)
         {
-            if (!agent.Active) continue;
+            if (!agent.Active || !agent.Total.Contains(agent.Allocated)) continue; // over-committed: nothing to offer
             var available = agent.Total.Subtract(agent.Allocated);
             if (!IsAllocatable(available)) continue;
             var chosen = PickFramework(agent.Id, available, now);
@@ -182,7 +183,7 @@ internal sealed class HierarchicalAllocator
     }
 
     public Resources AvailableOn(string agentId) =>
-        _agents.TryGetValue(agentId, out var a) ? a.Total.Subtract(a.Allocated) : Resources.Empty;
+        _agents.TryGetValue(agentId, out var a) && a.Total.Contains(a.Allocated) ? a.Total.Subtract(a.Allocated) : Resources.Empty;
 
     /// <summary>Per role: what it holds, its weight and its weighted dominant share.</summary>
     public IReadOnlyList<RoleAllocation> Roles() =>
@@ -214,7 +215,8 @@ internal sealed class HierarchicalAllocator
         return filter.Resources.Contains(available);
     }
 
-    private bool IsAllocatable(Resources available) => available.Contains(_minCpus) || available.Contains(_minMem);
+    private bool IsAllocatable(Resources available) =>
+        !available.IsEmpty && (available.Contains(_minCpus) || available.Contains(_minMem));
 
     private void Allocate(FrameworkEntry framework, AgentEntry agent, Resources resources)
     {

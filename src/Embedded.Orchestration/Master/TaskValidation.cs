@@ -17,8 +17,10 @@ internal static class TaskValidation
             return $"task id '{Truncate(task.TaskId)}' must be at most {MaxIdLength} letters, digits, '.', '_' or '-'";
         if (task.Name is null) return "the task name is missing";
         if (task.Resources is null || task.Resources.IsEmpty) return "the task asks for no resources";
-        if (task.Command is null && task.Delegate is null) return "the task has neither a command nor a delegate";
-        if (task.Command is not null && task.Delegate is not null) return "the task has both a command and a delegate";
+        var kinds = (task.Command is null ? 0 : 1) + (task.Delegate is null ? 0 : 1) + (task.Container is null ? 0 : 1);
+        if (kinds == 0) return "the task has no command, container or delegate";
+        if (kinds > 1) return "the task has more than one of a command, a container and a delegate";
+        if (task.Container is { } container && ValidateContainer(container, task.Resources) is { } containerError) return containerError;
         if (task.Command is { } command && string.IsNullOrWhiteSpace(command.Value)) return "the task's command is empty";
         if (task.Delegate is { } name && string.IsNullOrWhiteSpace(name)) return "the task's delegate name is empty";
         if (task.MaxCompletionTime is { } max && max <= TimeSpan.Zero) return "max completion time must be positive";
@@ -30,6 +32,29 @@ internal static class TaskValidation
             if (key.Length > MaxLabelLength || (value?.Length ?? 0) > MaxLabelLength)
                 return $"label '{Truncate(key)}' is longer than {MaxLabelLength} characters";
         }
+        return null;
+    }
+
+    private static string? ValidateContainer(ContainerSpec container, Resources resources)
+    {
+        if (string.IsNullOrWhiteSpace(container.Image)) return "the container has no image";
+        if (container.Image.Length > 512 || container.Image.Any(char.IsWhiteSpace)) return $"image name '{Truncate(container.Image)}' is not valid";
+        var ports = resources.Ports;
+        foreach (var mapping in container.PortMappings)
+        {
+            if (mapping.ContainerPort is < 1 or > 65535) return $"container port {mapping.ContainerPort} is not between 1 and 65535";
+            if (mapping.HostPort is < 1 or > 65535) return $"host port {mapping.HostPort} for container port {mapping.ContainerPort} is not between 1 and 65535";
+            if (!ports.Contains((ulong)mapping.HostPort)) return $"host port {mapping.HostPort} is not among the task's ports resources ({ports})";
+            if (mapping.Protocol is not ("tcp" or "udp" or "sctp")) return $"protocol '{mapping.Protocol}' must be tcp, udp or sctp";
+        }
+        if (container.PortMappings.Select(m => (m.HostPort, m.Protocol)).Distinct().Count() != container.PortMappings.Length)
+            return "two port mappings use the same host port";
+        foreach (var volume in container.Volumes)
+        {
+            if (string.IsNullOrWhiteSpace(volume.Source) || string.IsNullOrWhiteSpace(volume.Target)) return "a volume needs a source and a target";
+            if (volume.Source.Contains("..") || volume.Target.Contains("..")) return $"volume '{Truncate(volume.Source)}' may not contain '..'";
+        }
+        if (container.Os is { } os && os is not ("linux" or "windows")) return $"os '{os}' must be linux or windows";
         return null;
     }
 

@@ -2,10 +2,12 @@ using System.Collections.Immutable;
 
 namespace Embedded.Orchestration.Model;
 
-/// <summary>What a framework asks an agent to run: exactly one of a command or a registered in-process delegate.</summary>
+/// <summary>What a framework asks an agent to run: exactly one of a command, a container or a registered in-process delegate.</summary>
 public sealed record TaskInfo(string TaskId, string Name, string AgentId, Resources Resources)
 {
     public CommandSpec? Command { get; init; }
+
+    public ContainerSpec? Container { get; init; }
 
     /// <summary>The name of a delegate registered with <see cref="Execution.DelegateRegistry"/>.</summary>
     public string? Delegate { get; init; }

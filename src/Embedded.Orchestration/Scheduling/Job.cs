@@ -17,6 +17,9 @@ public sealed record Job
     public string Name { get; init; } = "job";
     public CommandSpec? Command { get; init; }
 
+    /// <summary>A container to run; port mappings with host port 0 get one from the offer.</summary>
+    public ContainerSpec? Container { get; init; }
+
     /// <summary>The name of a delegate registered with <see cref="DelegateRegistry"/>.</summary>
     public string? Delegate { get; init; }
 
@@ -25,7 +28,7 @@ public sealed record Job
 
     public Resources Resources { get; init; } = DefaultResources;
 
-    /// <summary>How many host ports to take from the offered <c>ports</c>; they reach the task as PORT0, PORT1, …</summary>
+    /// <summary>How many host ports to take from the offered <c>ports</c>, besides those of container port mappings; all reach the task as PORT0, PORT1, …</summary>
     public int Ports { get; init; }
 
     public ImmutableDictionary<string, string> Environment { get; init; } = ImmutableDictionary<string, string>.Empty;
@@ -44,6 +47,15 @@ public sealed record Job
     public static Job Shell(string command, string? resources = null) =>
         new() { Command = new CommandSpec(command), Resources = resources is null ? DefaultResources : Resources.Parse(resources), Name = FirstWord(command) };
 
+    /// <summary>A job that runs a container of <paramref name="image"/>, with <paramref name="command"/> as its arguments when given.</summary>
+    public static Job Docker(string image, string[]? command = null, string? resources = null) =>
+        new()
+        {
+            Container = new ContainerSpec(image) { Command = command is null ? null : [.. command] },
+            Resources = resources is null ? DefaultResources : Resources.Parse(resources),
+            Name = ImageName(image),
+        };
+
     /// <summary>A job that runs <paramref name="body"/> in this process; it returns the exit code.</summary>
     public static Job Run(TaskDelegate body, string? resources = null) =>
         new() { Body = body, Resources = resources is null ? DefaultResources : Resources.Parse(resources), Name = "delegate" };
@@ -51,6 +63,12 @@ public sealed record Job
     public Job WithEnvironment(string name, string value) => this with { Environment = Environment.SetItem(name, value) };
     public Job WithLabel(string name, string value) => this with { Labels = Labels.SetItem(name, value) };
     public Job WithConstraint(Constraint constraint) => this with { Constraints = Constraints.Add(constraint) };
+
+    private static string ImageName(string image)
+    {
+        var name = image.Split('/')[^1].Split(':', '@')[0];
+        return name.Length is > 0 and <= 64 ? name : "container";
+    }
 
     private static string FirstWord(string command)
     {

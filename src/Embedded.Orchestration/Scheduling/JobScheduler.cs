@@ -137,8 +137,9 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (!TaskValidation.IsValidId(id)) return $"job id '{id}' must be at most {TaskValidation.MaxIdLength - 8} letters, digits, '.', '_' or '-'";
         if (id.Length > TaskValidation.MaxIdLength - 8) return $"job id '{id}' is too long";
         if (_jobs.ContainsKey(id)) return $"a job with id '{id}' is already queued or running";
-        var bodies = (job.Command is null ? 0 : 1) + (job.Delegate is null ? 0 : 1) + (job.Body is null ? 0 : 1);
-        if (bodies != 1) return "a job needs exactly one of a command, a delegate name or a body";
+        var bodies = (job.Command is null ? 0 : 1) + (job.Delegate is null ? 0 : 1) + (job.Body is null ? 0 : 1) + (job.Container is null ? 0 : 1);
+        if (bodies != 1) return "a job needs exactly one of a command, a container, a delegate name or a body";
+        if (job.Container is { } container && string.IsNullOrWhiteSpace(container.Image)) return "the job's container has no image";
         if (job.Command is { } c && string.IsNullOrWhiteSpace(c.Value)) return "the job's command is empty";
         if (job.Resources is null || job.Resources.IsEmpty) return "the job asks for no resources";
         if (job.Retries < 0 || job.Retries > _options.MaxRetries) return $"retries must be from 0 to {_options.MaxRetries}";
@@ -198,14 +199,26 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     {
         foreach (var constraint in job.Job.Constraints)
             if (!constraint.Allows(offer.AgentId, offer.Attributes, (g, a) => _groups.GetValueOrDefault((g, a)) > 0)) return null;
+        var container = job.Job.Container;
+        if (container?.Os is { } os && offer.Attributes.GetValueOrDefault("os") != os) return null;
         var need = job.Job.Resources;
         var environment = job.Job.Environment;
-        if (job.Job.Ports > 0)
+        var dynamicMappings = container?.PortMappings.Count(m => m.HostPort == 0) ?? 0;
+        var portCount = job.Job.Ports + dynamicMappings;
+        if (portCount > 0)
         {
-            var ports = PickPorts(remaining.Ports, job.Job.Ports);
+            var ports = PickPorts(remaining.Ports, portCount);
             if (ports is null) return null;
             need = need.Add(Resources.Empty.WithRanges(Resources.PortsName, RangeSet.Of(ports.Select(p => new ValueRange(p, p)))));
             for (var i = 0; i < ports.Count; i++) environment = environment.SetItem($"PORT{i}", ports[i].ToString());
+            if (container is not null)
+            {
+                var next = 0;
+                container = container with
+                {
+                    PortMappings = [.. container.PortMappings.Select(m => m.HostPort == 0 ? m with { HostPort = (int)ports[next++] } : m)],
+                };
+            }
         }
         if (!remaining.Contains(need)) return null;
         remaining = remaining.Subtract(need);
@@ -218,6 +231,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         return new TaskInfo(taskId, job.Job.Name, offer.AgentId, need)
         {
             Command = job.Job.Command is { } c ? c with { Environment = c.Environment.SetItems(environment) } : null,
+            Container = container is null ? null : container with { Environment = container.Environment.SetItems(environment) },
             Delegate = job.DelegateName,
             Labels = job.Job.Labels,
             MaxCompletionTime = job.Job.Timeout,
