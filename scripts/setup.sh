@@ -1,12 +1,65 @@
 #!/usr/bin/env bash
-# Installs what building and testing Embedded needs on a Debian machine. Safe to run again.
+# Installs and starts what building and testing Embedded needs on Debian. Safe to run again.
+#   - the .NET 10 SDK must be on PATH;
+#   - as root: util-linux (setsid), a Docker engine (docker.io, started as dockerd when none
+#     answers), busybox-static and docker-registry for the Docker tests' local images and registry;
+#   - the test image embedded-test/busybox, imported from busybox-static (no registry is reachable).
+# Without root or apt-get it checks and reports instead of installing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "setup: $*" >&2; }
 
 if ! command -v dotnet >/dev/null 2>&1; then
-  echo "The .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH." >&2
+  log "the .NET 10 SDK is required; 'dotnet' is not on PATH"
   exit 1
 fi
-# The process executor starts each task in its own session with setsid (util-linux).
-if ! command -v setsid >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq util-linux >/dev/null
+
+can_install=false
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then can_install=true; fi
+
+missing=()
+command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+[ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q "statically linked" || missing+=(busybox-static)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v file >/dev/null 2>&1 || missing+=(file)
+if [ ${#missing[@]} -gt 0 ]; then
+  if $can_install; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    log "missing ${missing[*]} (run as root on Debian to install them)"
+  fi
+fi
+
+docker_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+if command -v docker >/dev/null 2>&1 && ! docker_answers && $can_install && command -v dockerd >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p /var/log
+  nohup dockerd >/var/log/embedded-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do docker_answers && break; sleep 1; done
+fi
+
+if command -v docker >/dev/null 2>&1 && docker_answers; then
+  if ! docker image inspect embedded-test/busybox:latest >/dev/null 2>&1; then
+    log "importing embedded-test/busybox:latest from busybox-static"
+    root="$(mktemp -d)"
+    mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/www" "$root/data"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $("$root/bin/busybox" --list); do
+      [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$root/etc/passwd"
+    printf 'root:x:0:\nnobody:x:65534:\n' > "$root/etc/group"
+    chmod 1777 "$root/tmp"
+    tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - embedded-test/busybox:latest >/dev/null
+    rm -rf "$root"
+  fi
+else
+  log "no Docker engine answers; Docker tests will skip locally and fail in CI"
 fi
