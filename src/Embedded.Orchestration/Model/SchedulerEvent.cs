@@ -1,8 +1,18 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Embedded.Orchestration.Model;
 
 /// <summary>What the master tells a framework, in order, on its event stream.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(SubscribedEvent), "subscribed")]
+[JsonDerivedType(typeof(OffersEvent), "offers")]
+[JsonDerivedType(typeof(RescindEvent), "rescind")]
+[JsonDerivedType(typeof(UpdateEvent), "update")]
+[JsonDerivedType(typeof(MessageEvent), "message")]
+[JsonDerivedType(typeof(FailureEvent), "failure")]
+[JsonDerivedType(typeof(ErrorEvent), "error")]
+[JsonDerivedType(typeof(HeartbeatEvent), "heartbeat")]
 public abstract record SchedulerEvent;
 
 public sealed record SubscribedEvent(string FrameworkId, TimeSpan HeartbeatInterval) : SchedulerEvent;
