@@ -155,8 +155,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 
     private void OnReregisterRequested(ReregisterRequested m)
     {
-        var tasks = _tasks.Values.Where(t => !t.State.IsTerminal())
-            .Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
+        // Ended tasks whose last update is not acknowledged yet count too: the master must not take them for gone.
+        var tasks = _tasks.Values.Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
         var reregister = m.Reason != "starting";
         _connected = false;
         ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, Send, tasks, reregister));

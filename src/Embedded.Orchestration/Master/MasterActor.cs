@@ -171,7 +171,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             var task = _tasks[key];
             if (reported.Remove(key, out var report))
             {
-                if (task.State == report.State) continue;
+                // An ended task's own update (with its exit code) is on its way from the agent, which re-sends it now.
+                if (task.State == report.State || report.State.IsTerminal()) continue;
                 task.State = report.State;
                 Notify(task, report.State, TaskReason.AgentReregistered, $"agent {agent.Id} registered again and reports the task {report.State}");
             }
