@@ -14,8 +14,11 @@ namespace Embedded.Orchestration.Execution;
 /// task's sandbox, with stdout and stderr streamed to files there. On Unix the task starts in a
 /// session of its own (through <c>setsid</c>) so that a kill reaches every process it started.
 /// </summary>
-internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor
+internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor
 {
+    // "{pid} {start time}" of the task's process, so a restarted agent can find exactly it again.
+    private const string PidFileName = ".embedded-pid";
+
     public const string StdoutFileName = "stdout";
     public const string StderrFileName = "stderr";
 
@@ -108,6 +111,7 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
 
         var running = new RunningProcess(process, task.TaskId, stdoutFile, stderrFile, setsid is not null, time, logger);
         Log.Launched(logger, task.TaskId, process.Id, program);
+        WritePidFile(sandbox, process.Id);
         try
         {
             await running.EstablishProcessGroupAsync(cancellationToken).ConfigureAwait(false);
@@ -119,6 +123,62 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         }
 
         return running;
+    }
+
+    /// <summary>
+    /// A process task cannot outlive the agent that ran it: its output pipes died with that agent.
+    /// So recovery kills whatever is left of it (the whole group) and reports why.
+    /// </summary>
+    public ValueTask<RecoveredRun> RecoverAsync(TaskLaunch launch, bool reconnect, CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(launch.SandboxDirectory, PidFileName);
+        if (!File.Exists(pidFile) || !TryParsePidFile(File.ReadAllText(pidFile), out var pid, out var startTime))
+            return ValueTask.FromResult(new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
+                "the agent restarted and found no record of the task's process")));
+        if (StartTimeOf(pid) != startTime)
+            return ValueTask.FromResult(new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
+                $"process {pid} ended while the agent was away; its exit status is unknown")));
+        _ = Posix.Kill(-pid, Posix.SIGKILL);
+        _ = Posix.Kill(pid, Posix.SIGKILL);
+        Log.RecoveredAndKilled(logger, launch.Task.TaskId, pid);
+        return ValueTask.FromResult(new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.AgentRestarted,
+            $"the agent restarted; process {pid} cannot outlive the agent that ran it, so it was killed")));
+    }
+
+    private static void WritePidFile(string sandbox, int pid)
+    {
+        if (StartTimeOf(pid) is not { } start) return;
+        try
+        {
+            File.WriteAllText(Path.Combine(sandbox, PidFileName), $"{pid} {start}");
+        }
+        catch (IOException)
+        {
+            // Without it a restarted agent reports the task as ended with an unknown status.
+        }
+    }
+
+    private static bool TryParsePidFile(string text, out int pid, out long startTime)
+    {
+        pid = 0;
+        startTime = 0;
+        var parts = text.Split(' ');
+        return parts.Length == 2 && int.TryParse(parts[0], out pid) && long.TryParse(parts[1], out startTime);
+    }
+
+    /// <summary>The process's start time in clock ticks since boot (/proc/pid/stat field 22), which a reused pid will not share.</summary>
+    private static long? StartTimeOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.TryParse(fields[19], out var start) ? start : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Creates the sandbox if missing and returns its full path; shared with the delegate executor.</summary>
@@ -545,6 +605,9 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} started as process {Pid} ({Program})")]
         public static partial void Launched(ILogger logger, string taskId, int pid, string program);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: killed process {Pid}, left running by the agent before it restarted")]
+        public static partial void RecoveredAndKilled(ILogger logger, string taskId, int pid);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: process {Pid} exited with code {ExitCode}")]
         public static partial void Exited(ILogger logger, string taskId, int pid, int exitCode);
