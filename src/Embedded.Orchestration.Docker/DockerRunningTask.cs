@@ -1,0 +1,388 @@
+using System.Buffers;
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Model;
+using TaskState = Embedded.Orchestration.Model.TaskState;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Docker;
+
+/// <summary>
+/// One started container: its output followed into the sandbox and a tail, its exit classified,
+/// its kill (SIGTERM, then SIGKILL after the grace period) and its removal, so that no container
+/// outlives its task.
+/// </summary>
+internal sealed partial class DockerRunningTask : IRunningTask
+{
+    private const string StdoutFileName = "stdout";
+    private const string StderrFileName = "stderr";
+
+    // How many times a dropped wait (the engine's long poll) is asked again before the task counts as lost.
+    private const int WaitAttempts = 3;
+
+    // The log stream ends when the container stops; these bound waits for an engine that keeps it open.
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IDockerClient _client;
+    private readonly string _taskId;
+    private readonly string _memoryLimit;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action<DockerRunningTask> _onDisposed;
+    private readonly OutputTail _stdout;
+    private readonly OutputTail _stderr;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Task _logs;
+    private readonly Task<WaitResult> _exited;
+    private volatile bool _killRequested;
+    private int _disposed;
+
+    /// <summary>Follows a container that has just started; owns the output files from here on.</summary>
+    public DockerRunningTask(
+        IDockerClient client, string containerId, string containerName, string taskId, string memoryLimit,
+        FileStream stdoutFile, FileStream stderrFile, int tailCapacity, TimeProvider time, ILogger logger, Action<DockerRunningTask> onDisposed)
+    {
+        _client = client;
+        ContainerId = containerId;
+        ContainerName = containerName;
+        _taskId = taskId;
+        _memoryLimit = memoryLimit;
+        _time = time;
+        _logger = logger;
+        _onDisposed = onDisposed;
+        _stdout = new OutputTail(tailCapacity);
+        _stderr = new OutputTail(tailCapacity);
+
+        // Last, once every field they read is set.
+        _logs = PumpLogsAsync(stdoutFile, stderrFile);
+        _exited = WaitForExitAsync();
+        Completion = SuperviseAsync();
+    }
+
+    public string ContainerId { get; }
+    public string ContainerName { get; }
+    public Task<TaskExit> Completion { get; }
+
+    /// <summary>Opens a sandbox output file that readers can follow while the task writes it.</summary>
+    public static FileStream OpenOutputFile(string sandbox, bool stderr)
+    {
+        var name = stderr ? StderrFileName : StdoutFileName;
+        try
+        {
+            return new FileStream(Path.Combine(sandbox, name), new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0,
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot create '{name}' in sandbox '{sandbox}': {e.Message}", e);
+        }
+    }
+
+    public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Snapshot());
+
+    public async ValueTask KillAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        if (_exited.IsCompleted) return;
+        _killRequested = true;
+
+        if (gracePeriod > TimeSpan.Zero || gracePeriod == Timeout.InfiniteTimeSpan)
+        {
+            // The grace clock starts before the signal goes out, so a clock advanced as soon as this
+            // call returns (a test's fake clock) counts against the grace period.
+            using var graceCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var graceOver = Task.Delay(gracePeriod, _time, graceCancel.Token);
+            if (!await SignalAsync("TERM", cancellationToken).ConfigureAwait(false)) return;
+            var first = await Task.WhenAny(_exited, graceOver).ConfigureAwait(false);
+            await graceCancel.CancelAsync().ConfigureAwait(false);
+            if (first == _exited) return;
+            cancellationToken.ThrowIfCancellationRequested();
+            LogKillEscalated(_taskId, ContainerName, gracePeriod);
+        }
+
+        await SignalAsync("KILL", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            if (!_exited.IsCompleted)
+            {
+                _killRequested = true;
+                await SignalAsync("KILL", CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // Completion never faults; once it is done the output is drained and the files closed.
+            try
+            {
+                await Completion.WaitAsync(DisposeTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogDisposeTimedOut(_taskId, ContainerName, DisposeTimeout);
+            }
+
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await RemoveAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _onDisposed(this);
+            _abort.Dispose();
+        }
+    }
+
+    private async Task RemoveAsync()
+    {
+        try
+        {
+            // Anonymous volumes go with the container; named ones outlive it, as they should.
+            await _client.Containers.RemoveContainerAsync(ContainerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None)
+                .ConfigureAwait(false);
+            LogRemoved(_taskId, ContainerName);
+        }
+        catch (Exception e) when (EngineErrors.IsNotFound(e))
+        {
+            // Gone already.
+        }
+        catch (Exception e) when (EngineErrors.IsEngineError(e))
+        {
+            LogRemoveFailed(_taskId, ContainerName, EngineErrors.Message(e));
+        }
+    }
+
+    /// <summary>Sends a signal; false when the container no longer runs (or no longer exists).</summary>
+    private async Task<bool> SignalAsync(string signal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Containers.KillContainerAsync(ContainerId, new ContainerKillParameters { Signal = signal }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (EngineErrors.IsNotFound(e) || EngineErrors.IsConflict(e))
+        {
+            return false;
+        }
+        catch (Exception e) when (EngineErrors.IsEngineError(e))
+        {
+            LogSignalFailed(_taskId, ContainerName, signal, EngineErrors.Message(e));
+            return false;
+        }
+    }
+
+    private async Task<WaitResult> WaitForExitAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var response = await _client.Containers.WaitContainerAsync(ContainerId, _abort.Token).ConfigureAwait(false);
+                return new WaitResult(response.StatusCode, null);
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                return new WaitResult(null, "the executor stopped following the container");
+            }
+            catch (Exception e) when (EngineErrors.IsNotFound(e))
+            {
+                return new WaitResult(null, $"container {ContainerName} was removed outside Embedded while the task ran");
+            }
+            catch (Exception e) when (attempt < WaitAttempts && EngineErrors.IsUnreachable(e))
+            {
+                // The engine dropped the long poll (a restart, a proxy); ask again.
+                LogWaitRetried(_taskId, ContainerName, EngineErrors.Message(e));
+            }
+            catch (Exception e)
+            {
+                return new WaitResult(null, $"lost track of container {ContainerName}: {EngineErrors.Message(e)}");
+            }
+        }
+    }
+
+    private async Task<TaskExit> SuperviseAsync()
+    {
+        try
+        {
+            var wait = await _exited.ConfigureAwait(false);
+            try
+            {
+                await _logs.WaitAsync(OutputDrainTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogOutputDrainTimedOut(_taskId, ContainerName, OutputDrainTimeout);
+            }
+
+            if (wait.Error is { } lost)
+                return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, lost, Output: Snapshot());
+
+            State? state = null;
+            try
+            {
+                state = (await _client.Containers.InspectContainerAsync(ContainerId, CancellationToken.None).ConfigureAwait(false)).State;
+            }
+            catch (Exception e) when (EngineErrors.IsNotFound(e))
+            {
+                return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
+                    $"container {ContainerName} was removed outside Embedded", (int?)wait.StatusCode, Snapshot());
+            }
+            catch (Exception e) when (EngineErrors.IsEngineError(e))
+            {
+                // The wait's status code still says how it ended.
+                LogInspectFailed(_taskId, ContainerName, EngineErrors.Message(e));
+            }
+
+            var exitCode = (int)(state?.ExitCode ?? wait.StatusCode ?? -1);
+            LogExited(_taskId, ContainerName, exitCode);
+            return Classify(exitCode, state?.OOMKilled ?? false, state?.Error);
+        }
+        catch (Exception e)
+        {
+            LogSupervisionFailed(_taskId, ContainerName, e);
+            return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, $"supervising container {ContainerName} failed: {e.Message}", Output: Snapshot());
+        }
+    }
+
+    private TaskExit Classify(int exitCode, bool oomKilled, string? engineError)
+    {
+        var output = Snapshot();
+        if (_killRequested) return new TaskExit(TaskState.Killed, TaskReason.None, "killed", exitCode, output);
+        if (oomKilled)
+        {
+            return new TaskExit(TaskState.Failed, TaskReason.ContainerLimitationMemory,
+                $"the container used more than its memory limit of {_memoryLimit} and was OOM-killed (exit code {exitCode})", exitCode, output);
+        }
+        if (exitCode == 0) return new TaskExit(TaskState.Finished, TaskReason.None, "exited with code 0", 0, output);
+        if (!string.IsNullOrEmpty(engineError))
+            return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, $"the engine reports: {engineError} (exit code {exitCode})", exitCode, output);
+
+        // SIGKILL that neither we nor the OOM killer sent: someone killed the container behind our back.
+        if (exitCode == 128 + 9)
+        {
+            return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
+                $"container {ContainerName} was killed (SIGKILL, exit code 137) outside Embedded", exitCode, output);
+        }
+        var message = exitCode is > 128 and <= 128 + 64 ? $"terminated by signal {exitCode - 128} (exit code {exitCode})" : $"exited with code {exitCode}";
+        return new TaskExit(TaskState.Failed, TaskReason.None, message, exitCode, output);
+    }
+
+    private TaskOutput Snapshot() => new(_stdout.ToString(), _stderr.ToString());
+
+    /// <summary>Demultiplexes the container's log stream into the sandbox files and the tails until it ends.</summary>
+    private async Task PumpLogsAsync(FileStream stdoutFile, FileStream stderrFile)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(buffer.Length));
+        var stdout = new Sink(stdoutFile, _stdout, Encoding.UTF8.GetDecoder());
+        var stderr = new Sink(stderrFile, _stderr, Encoding.UTF8.GetDecoder());
+        MultiplexedStream? stream = null;
+        try
+        {
+            var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true };
+            stream = await _client.Containers.GetContainerLogsAsync(ContainerId, parameters, _abort.Token).ConfigureAwait(false);
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, _abort.Token).ConfigureAwait(false);
+                if (read.EOF) break;
+                var sink = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
+                await sink.WriteAsync(buffer.AsMemory(0, read.Count), chars, this).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // Disposed before the stream ended.
+        }
+        catch (Exception e) when (EngineErrors.IsEngineError(e) || e is ObjectDisposedException)
+        {
+            LogOutputFailed(_taskId, ContainerName, EngineErrors.Message(e));
+        }
+        finally
+        {
+            stdout.Flush(chars);
+            stderr.Flush(chars);
+            stream?.Dispose();
+            await stdoutFile.DisposeAsync().ConfigureAwait(false);
+            await stderrFile.DisposeAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>One output stream's file, tail and decoder (a character may span two frames).</summary>
+    private sealed class Sink(FileStream file, OutputTail tail, Decoder decoder)
+    {
+        private bool _writeFile = true;
+
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, char[] chars, DockerRunningTask owner)
+        {
+            if (_writeFile)
+            {
+                try
+                {
+                    await file.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    // A full disk must not stop the tail: keep it, drop the file.
+                    owner.LogOutputWriteFailed(owner._taskId, file.Name, e);
+                    _writeFile = false;
+                }
+            }
+            var count = decoder.GetChars(bytes.Span, chars, flush: false);
+            tail.Append(chars.AsSpan(0, count));
+        }
+
+        public void Flush(char[] chars)
+        {
+            var count = decoder.GetChars([], chars, flush: true);
+            tail.Append(chars.AsSpan(0, count));
+        }
+    }
+
+    private sealed record WaitResult(long? StatusCode, string? Error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: container {Container} exited with code {ExitCode}")]
+    private partial void LogExited(string taskId, string container, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: removed container {Container}")]
+    private partial void LogRemoved(string taskId, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: container {Container} outlived its {GracePeriod} grace period; killing it")]
+    private partial void LogKillEscalated(string taskId, string container, TimeSpan gracePeriod);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: sending SIG{Signal} to container {Container} failed: {Error}")]
+    private partial void LogSignalFailed(string taskId, string container, string signal, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: removing container {Container} failed: {Error}")]
+    private partial void LogRemoveFailed(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: waiting for container {Container} was interrupted ({Error}); waiting again")]
+    private partial void LogWaitRetried(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: inspecting container {Container} after it stopped failed: {Error}")]
+    private partial void LogInspectFailed(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: following the output of container {Container} failed: {Error}")]
+    private partial void LogOutputFailed(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: writing {File} failed; keeping only the tail")]
+    private partial void LogOutputWriteFailed(string taskId, string file, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: the output of container {Container} was still open {Timeout} after it stopped; giving up on the rest")]
+    private partial void LogOutputDrainTimedOut(string taskId, string container, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: container {Container} did not stop within {Timeout} of being killed; removing it anyway")]
+    private partial void LogDisposeTimedOut(string taskId, string container, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: supervising container {Container} failed")]
+    private partial void LogSupervisionFailed(string taskId, string container, Exception exception);
+}
