@@ -24,13 +24,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private Resources _resources = Resources.Empty;
     private ImmutableDictionary<string, string> _attributes = ImmutableDictionary<string, string>.Empty;
     private readonly string _workDirectory;
+    private readonly AgentCheckpoint _checkpoint;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
     private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
     private TaskCompletionSource? _shutdown;
-    private bool _connected, _partitioned, _leaving;
+    private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
     public AgentActor(AgentOptions options, MasterActor master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
@@ -42,6 +43,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _time = time;
         _executors = executors;
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
+        _checkpoint = new AgentCheckpoint(_workDirectory);
     }
 
     public string Id => _options.Name;
@@ -54,6 +56,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     /// </summary>
     public async Task StartAgentAsync(CancellationToken cancellationToken)
     {
+        // Recovery first, so that what executors clean up at start is only what no checkpoint claims.
+        var recovered = await RecoverAsync(cancellationToken).ConfigureAwait(false);
+
         // Configured values win over what executors detect, which win over this machine's defaults.
         var attributes = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         attributes["os"] = OperatingSystem.IsWindows() ? "windows" : "linux";
@@ -69,6 +74,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _attributes = attributes.ToImmutable();
         _resources = _options.Resources is { } text ? Resources.Parse(text) : detected ?? DefaultResources();
         Start();
+        foreach (var message in recovered) Post(message);
         Post(new ReregisterRequested("starting"));
         await _registered.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -101,6 +107,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
                 LogExecutorStopFailed(e);
             }
         }
+    }
+
+    /// <summary>Stops as a crash would: no task is killed, no update flushed, the master not told.</summary>
+    public async Task CrashAsync()
+    {
+        _leaving = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
@@ -157,7 +171,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     {
         // Ended tasks whose last update is not acknowledged yet count too: the master must not take them for gone.
         var tasks = _tasks.Values.Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
-        var reregister = m.Reason != "starting";
+        var reregister = m.Reason != "starting" || _restarted;
         _connected = false;
         ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, Send, tasks, reregister));
     }
@@ -168,6 +182,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _heartbeat?.Dispose();
         _heartbeat = _time.CreateTimer(_ => Post(SendHeartbeat.Instance), null, m.HeartbeatInterval, m.HeartbeatInterval);
         LogRegistered(Id);
+        _checkpoint.MarkRegistered(Id);
         _registered.TrySetResult();
         // What was in flight while the master could not hear us goes again now.
         foreach (var (key, stream) in _streams) SendHead(key, stream, resetBackoff: true);
@@ -185,7 +200,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private void OnRunTask(RunTask m)
     {
         var key = new AgentTaskKey(m.FrameworkId, m.Task.TaskId);
-        if (_tasks.ContainsKey(key))
+        // An ended task whose last update is not yet acknowledged may be launched again under its id:
+        // the new run's updates queue behind the old ones.
+        if (_tasks.TryGetValue(key, out var existing) && !existing.State.IsTerminal())
         {
             LogDuplicateLaunch(m.Task.TaskId);
             return;
@@ -198,11 +215,13 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
                 $"agent {Id} has no executor for {kind} tasks (it has: {string.Join(", ", _executors.Select(e => e.Name))})");
             return;
         }
-        var run = new TaskRun(m.FrameworkId, m.Task, ++_runs, executor);
-        _tasks.Add(key, run);
+        var run = new TaskRun(m.FrameworkId, m.Task, ++_runs, executor) { Checkpointed = m.Checkpoint };
+        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", run.Run.ToString());
+        // As in Mesos, the task is on disk before it launches, so a restart can never lose a running task.
+        if (run.Checkpointed) Checkpoint(c => c.SaveTask(new CheckpointedTask(m.FrameworkId, m.Task, run.Run, executor.Name, sandbox)));
+        _tasks[key] = run;
         run.State = TaskState.Starting;
         Report(run, TaskState.Starting, TaskReason.None, $"launching with the {executor.Name} executor");
-        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", run.Run.ToString());
         _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox));
     }
 
@@ -286,7 +305,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         if (run.Running is { } running) _ = running.DisposeAsync().AsTask();
         run.Running = null;
         if (run.Kill == KillCause.FrameworkShutdown)
-            _tasks.Remove(run.Key);
+            Forget(run);
         else
         {
             Report(run, state, reason, message, exit?.ExitCode, exit?.Output);
@@ -347,10 +366,11 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         {
             _streams[key].RetryTimer?.Dispose();
             _streams.Remove(key);
+            Checkpoint(c => c.RemoveTask(key.FrameworkId, key.TaskId));
         }
         foreach (var run in _tasks.Values.Where(t => t.FrameworkId == m.FrameworkId).ToList())
         {
-            if (run.State.IsTerminal()) _tasks.Remove(run.Key);
+            if (run.State.IsTerminal()) Forget(run);
             else StartKill(run, KillCause.FrameworkShutdown, null);
         }
     }
@@ -426,6 +446,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         };
         var key = new AgentTaskKey(frameworkId, taskId);
         if (!_streams.TryGetValue(key, out var stream)) _streams[key] = stream = new UpdateStream();
+        stream.Checkpointed |= _tasks.TryGetValue(key, out var run) && run.Checkpointed;
+        if (stream.Checkpointed) Checkpoint(c => c.AppendUpdate(frameworkId, taskId, update));
         stream.Pending.Enqueue(update);
         if (stream.Pending.Count == 1) SendHead(key, stream, resetBackoff: true);
     }
@@ -458,6 +480,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             return;
         }
         stream.Pending.Dequeue();
+        if (stream.Checkpointed) Checkpoint(c => c.AppendAcknowledgement(m.FrameworkId, m.TaskId, m.Uuid));
         stream.RetryTimer?.Dispose();
         stream.RetryTimer = null;
         if (stream.Pending.Count > 0) SendHead(key, stream, resetBackoff: true);
@@ -471,8 +494,80 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     /// <summary>A task is forgotten once it has ended and its last update was acknowledged.</summary>
     private void TryForget(AgentTaskKey key)
     {
-        if (_tasks.TryGetValue(key, out var run) && run.State.IsTerminal() && !_streams.ContainsKey(key))
-            _tasks.Remove(key);
+        if (_tasks.TryGetValue(key, out var run) && run.State.IsTerminal() && !_streams.ContainsKey(key)) Forget(run);
+    }
+
+    private void Forget(TaskRun run)
+    {
+        _tasks.Remove(run.Key);
+        if (run.Checkpointed) Checkpoint(c => c.RemoveTask(run.FrameworkId, run.Info.TaskId));
+    }
+
+    /// <summary>
+    /// A failed checkpoint write costs durability, not the task: it is logged and the agent goes on,
+    /// as a full disk must not kill work that runs fine.
+    /// </summary>
+    private void Checkpoint(Action<AgentCheckpoint> write)
+    {
+        try
+        {
+            write(_checkpoint);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogCheckpointFailed(e);
+        }
+    }
+
+    /// <summary>
+    /// Reads the checkpoint a previous agent with this work directory left: its tasks come back with
+    /// their unacknowledged updates, running ones reattached (or killed, per <see cref="AgentOptions.Recovery"/>),
+    /// ended ones with how they ended. Returns what the loop must handle first.
+    /// </summary>
+    private async Task<List<AgentMessage>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var followUps = new List<AgentMessage>();
+        _restarted = _checkpoint.WasRegistered(Id);
+        foreach (var recovered in _checkpoint.Recover())
+        {
+            var saved = recovered.Checkpoint;
+            _runs = Math.Max(_runs, saved.Run);
+            var executor = _executors.FirstOrDefault(e => e.Name == saved.Executor);
+            var key = new AgentTaskKey(saved.FrameworkId, saved.Task.TaskId);
+            var run = new TaskRun(saved.FrameworkId, saved.Task, saved.Run, executor ?? _executors[0]) { Checkpointed = true };
+            run.State = recovered.LatestUpdate?.State ?? TaskState.Staging;
+            _tasks[key] = run;
+            if (recovered.PendingUpdates.Count > 0)
+            {
+                var stream = new UpdateStream { Checkpointed = true };
+                foreach (var update in recovered.PendingUpdates) stream.Pending.Enqueue(update);
+                _streams[key] = stream;
+            }
+            if (run.State.IsTerminal()) continue;
+
+            var launch = new TaskLaunch(Id, saved.FrameworkId, saved.Task, saved.Sandbox);
+            RecoveredRun found;
+            try
+            {
+                found = executor is IRecoverableExecutor recoverable
+                    ? await recoverable.RecoverAsync(launch, _options.Recovery == AgentRecovery.Reconnect, cancellationToken).ConfigureAwait(false)
+                    : new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.AgentRestarted,
+                        $"the agent restarted and its {saved.Executor} executor cannot recover tasks"));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                found = new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.AgentRestarted, $"recovering the task failed: {e.Message}"));
+            }
+            LogRecovered(saved.Task.TaskId, run.State, found.Running is not null);
+            if (found.Running is { } running)
+            {
+                run.Running = running;
+                _ = WatchAsync(key, run.Run, running);
+            }
+            else
+                followUps.Add(new TaskExited(key, run.Run, found.Exit!));
+        }
+        return followUps;
     }
 
     private static Resources DefaultResources()

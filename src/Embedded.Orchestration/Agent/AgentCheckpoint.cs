@@ -18,6 +18,19 @@ internal sealed class AgentCheckpoint(string workDirectory)
 {
     private readonly string _tasksRoot = Path.Combine(workDirectory, "meta", "tasks");
 
+    /// <summary>Remembers that an agent of this id registered from this work directory, so that a restart registers again as it.</summary>
+    public void MarkRegistered(string agentId)
+    {
+        var file = MarkerFile(agentId);
+        if (File.Exists(file)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        WriteAtomically(file, Encoding.UTF8.GetBytes(agentId));
+    }
+
+    public bool WasRegistered(string agentId) => File.Exists(MarkerFile(agentId));
+
+    private string MarkerFile(string agentId) => Path.Combine(Path.GetDirectoryName(_tasksRoot)!, "agent-" + agentId);
+
     public void SaveTask(CheckpointedTask task)
     {
         var dir = TaskDirectory(task.FrameworkId, task.Task.TaskId);

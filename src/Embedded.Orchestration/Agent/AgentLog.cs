@@ -22,6 +22,12 @@ internal sealed partial class AgentActor
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a framework message for task {TaskId}: the task is not running or takes no messages")]
     private partial void LogMessageDropped(string taskId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the agent's checkpoint failed; a restart may not recover this task")]
+    private partial void LogCheckpointFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered task {TaskId} ({State}); reattached: {Reattached}")]
+    private partial void LogRecovered(string taskId, Embedded.Orchestration.Model.TaskState state, bool reattached);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "An executor failed to tidy up when the agent stopped")]
     private partial void LogExecutorStopFailed(Exception exception);
 }

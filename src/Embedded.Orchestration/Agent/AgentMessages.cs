@@ -16,7 +16,7 @@ internal sealed record ReregisterRequested(string Reason) : AgentMessage;
 /// <summary>The master refused the agent for good (for example, a duplicate name).</summary>
 internal sealed record RegistrationRefused(string Reason) : AgentMessage;
 
-internal sealed record RunTask(string FrameworkId, TaskInfo Task) : AgentMessage;
+internal sealed record RunTask(string FrameworkId, TaskInfo Task, bool Checkpoint = false) : AgentMessage;
 internal sealed record KillTask(string FrameworkId, string TaskId, TimeSpan? GracePeriod) : AgentMessage;
 internal sealed record AcknowledgeUpdate(string FrameworkId, string TaskId, Guid Uuid) : AgentMessage;
 internal sealed record FrameworkMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;

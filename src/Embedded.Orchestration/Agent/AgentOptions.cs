@@ -41,13 +41,19 @@ public sealed class AgentOptions
     /// </summary>
     public bool KillTasksOnShutdown { get; set; } = true;
 
+    /// <summary>
+    /// What an agent restarted with the same work directory does with the tasks its predecessor left
+    /// running (of frameworks that checkpoint): reattach to them (Mesos's recover=reconnect) or kill them (cleanup).
+    /// </summary>
+    public AgentRecovery Recovery { get; set; } = AgentRecovery.Reconnect;
+
     /// <summary>How the agent builds its executors, tried in order for each task.</summary>
     public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];
 
     /// <summary>Runs command tasks as OS processes.</summary>
     public AgentOptions UseProcesses()
     {
-        Executors.Add(c => new ProcessExecutor(c.Time, c.LoggerFactory.CreateLogger<ProcessExecutor>()));
+        Executors.Add(c => new ProcessExecutor(c.Time, c.LoggerFactory.CreateLogger<ProcessExecutor>()) { WorkDirectory = c.WorkDirectory });
         return this;
     }
 
@@ -71,5 +77,11 @@ public sealed class AgentOptions
     }
 }
 
+public enum AgentRecovery { Reconnect, Cleanup }
+
 /// <summary>What an executor factory gets from the cluster it joins.</summary>
-public sealed record ExecutorContext(string AgentId, TimeProvider Time, ILoggerFactory LoggerFactory, DelegateRegistry Delegates);
+public sealed record ExecutorContext(string AgentId, TimeProvider Time, ILoggerFactory LoggerFactory, DelegateRegistry Delegates)
+{
+    /// <summary>The agent's work directory, where sandboxes and the checkpoint live.</summary>
+    public string WorkDirectory { get; init; } = Path.GetTempPath();
+}

@@ -23,6 +23,9 @@ internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITask
     public TimeSpan? KillGrace { get; set; }
     public ITimer? CompletionTimer { get; set; }
     public TaskOutput? Output { get; set; }
+
+    /// <summary>Whether the task and its updates are written to the agent's checkpoint.</summary>
+    public bool Checkpointed { get; init; }
 }
 
 /// <summary>
@@ -34,4 +37,5 @@ internal sealed class UpdateStream
     public Queue<StatusUpdate> Pending { get; } = new();
     public ITimer? RetryTimer { get; set; }
     public TimeSpan Backoff { get; set; }
+    public bool Checkpointed { get; set; }
 }

@@ -14,8 +14,11 @@ namespace Embedded.Orchestration.Execution;
 /// task's sandbox, with stdout and stderr streamed to files there. On Unix the task starts in a
 /// session of its own (through <c>setsid</c>) so that a kill reaches every process it started.
 /// </summary>
-internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor
+internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor, IExecutorLifecycle
 {
+    /// <summary>The agent's work directory; at start, processes left in its sandboxes by a crashed agent are killed.</summary>
+    public string? WorkDirectory { get; init; }
+
     // "{pid} {start time}" of the task's process, so a restarted agent can find exactly it again.
     private const string PidFileName = ".embedded-pid";
 
@@ -145,9 +148,27 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             $"the agent restarted; process {pid} cannot outlive the agent that ran it, so it was killed")));
     }
 
+    /// <summary>Kills every process a crashed predecessor left in this work directory's sandboxes: nothing outlives its agent unseen.</summary>
+    public ValueTask<ExecutorFacts> StartAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var sandboxes = WorkDirectory is null ? null : Path.Combine(WorkDirectory, "frameworks");
+        if (sandboxes is not null && Directory.Exists(sandboxes) && !OperatingSystem.IsWindows())
+            foreach (var pidFile in Directory.EnumerateFiles(sandboxes, PidFileName, SearchOption.AllDirectories))
+            {
+                if (!TryParsePidFile(File.ReadAllText(pidFile), out var pid, out var startTime) || StartTimeOf(pid) != startTime) continue;
+                _ = Posix.Kill(-pid, Posix.SIGKILL);
+                _ = Posix.Kill(pid, Posix.SIGKILL);
+                Log.OrphanKilled(logger, pid, pidFile);
+            }
+        return ValueTask.FromResult(new ExecutorFacts(new Dictionary<string, string>()));
+    }
+
+    public ValueTask StopAsync(bool leaveTasksRunning, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     private static void WritePidFile(string sandbox, int pid)
     {
-        if (StartTimeOf(pid) is not { } start) return;
+        // A process that already ended has no start time to read; 0 matches no live process.
+        var start = StartTimeOf(pid) ?? 0;
         try
         {
             File.WriteAllText(Path.Combine(sandbox, PidFileName), $"{pid} {start}");
@@ -608,6 +629,9 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: killed process {Pid}, left running by the agent before it restarted")]
         public static partial void RecoveredAndKilled(ILogger logger, string taskId, int pid);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Killed process {Pid}, an orphan a crashed agent left ({PidFile})")]
+        public static partial void OrphanKilled(ILogger logger, int pid, string pidFile);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: process {Pid} exited with code {ExitCode}")]
         public static partial void Exited(ILogger logger, string taskId, int pid, int exitCode);

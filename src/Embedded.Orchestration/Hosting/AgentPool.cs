@@ -6,27 +6,87 @@ using Microsoft.Extensions.Options;
 
 namespace Embedded.Orchestration.Hosting;
 
-/// <summary>The agents the options name, built once and started and stopped together.</summary>
+/// <summary>The agents the options name: built once, started and stopped together, restarted one at a time.</summary>
 internal sealed class AgentPool
 {
+    private readonly MasterActor _master;
+    private readonly DelegateRegistry _delegates;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly Dictionary<string, AgentOptions> _options;
+    private readonly List<string> _temporaryDirectories = [];
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, AgentActor> _agents = new(StringComparer.Ordinal);
+
     public AgentPool(IOptions<ClusterOptions> options, MasterActor master, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
     {
+        _master = master;
+        _delegates = delegates;
+        _time = time;
+        _loggers = loggers;
         var duplicate = options.Value.Agents.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new OptionsValidationException(nameof(ClusterOptions), typeof(ClusterOptions), [$"two agents are named '{duplicate.Key}'"]);
-        Agents = [.. options.Value.Agents.Select(o =>
+        _options = options.Value.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
+        foreach (var agent in _options.Values)
         {
-            if (o.Executors.Count == 0) o.UseProcesses().UseDelegates();
-            var context = new ExecutorContext(o.Name, time, loggers, delegates);
-            var executors = o.Executors.Select(f => f(context)).ToList();
-            return new AgentActor(o, master, executors, time, loggers.CreateLogger<AgentActor>());
-        })];
+            if (agent.Executors.Count == 0) agent.UseProcesses().UseDelegates();
+            if (agent.WorkDirectory is null)
+            {
+                // A directory of its own per cluster, kept across restarts of the agent and removed with the cluster.
+                agent.WorkDirectory = Path.Combine(Path.GetTempPath(), "embedded", $"{agent.Name}-{Guid.NewGuid():N}");
+                _temporaryDirectories.Add(agent.WorkDirectory);
+            }
+            _agents[agent.Name] = Create(agent);
+        }
+        Names = [.. _options.Keys];
     }
 
-    public IReadOnlyList<AgentActor> Agents { get; }
+    public IReadOnlyList<string> Names { get; }
+
+    public IReadOnlyList<AgentActor> Agents
+    {
+        get
+        {
+            lock (_gate) return [.. Names.Select(n => _agents[n])];
+        }
+    }
+
+    public AgentActor Get(string name)
+    {
+        lock (_gate) return _agents.TryGetValue(name, out var agent) ? agent : throw new ArgumentException($"no agent is named '{name}'", nameof(name));
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(Agents.Select(a => a.StartAgentAsync(cancellationToken)));
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Agents.Select(a => a.StopAgentAsync(cancellationToken)));
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(Agents.Select(a => a.StopAgentAsync(cancellationToken))).ConfigureAwait(false);
+        foreach (var directory in _temporaryDirectories)
+        {
+            try
+            {
+                if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Something still writes there; the system's temp cleaner will get it.
+            }
+        }
+    }
+
+    /// <summary>Starts a fresh agent with the same options and work directory, which recovers from its checkpoint.</summary>
+    public async Task RestartAsync(string name, CancellationToken cancellationToken)
+    {
+        var fresh = Create(_options.TryGetValue(name, out var options) ? options : throw new ArgumentException($"no agent is named '{name}'", nameof(name)));
+        lock (_gate) _agents[name] = fresh;
+        await fresh.StartAgentAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private AgentActor Create(AgentOptions options)
+    {
+        var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory! };
+        var executors = options.Executors.Select(f => f(context)).ToList();
+        return new AgentActor(options, _master, executors, _time, _loggers.CreateLogger<AgentActor>());
+    }
 }

@@ -21,7 +21,8 @@ public sealed class MiniCluster : IAsyncDisposable
         _hosted = hosted;
         Client = services.GetRequiredService<IClusterClient>();
         Jobs = services.GetRequiredService<IJobClient>();
-        Agents = [.. services.GetRequiredService<AgentPool>().Agents.Select(a => new AgentHandle(a))];
+        var pool = services.GetRequiredService<AgentPool>();
+        Agents = [.. pool.Names.Select(name => new AgentHandle(pool, name))];
     }
 
     public IClusterClient Client { get; }

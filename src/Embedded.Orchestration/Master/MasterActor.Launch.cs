@@ -77,7 +77,7 @@ internal sealed partial class MasterActor
             AddTask(record, target, framework);
             Telemetry.TasksLaunched.Add(1);
             LogTaskLaunching(launch.TaskId, framework.Id, target.Id, launch.Resources.ToString());
-            target.Send(new RunTask(framework.Id, launch));
+            target.Send(new RunTask(framework.Id, launch, framework.Info.Checkpoint));
         }
         _allocator.OfferClosed(framework.Id, target.Id, remaining, filters);
         if (!remaining.IsEmpty) RequestAllocation();

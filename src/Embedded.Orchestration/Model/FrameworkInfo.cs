@@ -7,4 +7,10 @@ public sealed record FrameworkInfo(string Name, string Role = "*")
     public string? FrameworkId { get; init; }
     public bool PartitionAware { get; init; } = true;
     public TimeSpan FailoverTimeout { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether agents checkpoint this framework's tasks and status updates to disk, so that an agent
+    /// restarted with the same work directory recovers them (as Mesos's FrameworkInfo.checkpoint).
+    /// </summary>
+    public bool Checkpoint { get; init; }
 }

@@ -38,7 +38,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
 
     public async Task StartSchedulerAsync(CancellationToken cancellationToken)
     {
-        _session = await _cluster.SubscribeAsync(new FrameworkInfo(_options.FrameworkName, _options.Role), cancellationToken).ConfigureAwait(false);
+        _session = await _cluster.SubscribeAsync(new FrameworkInfo(_options.FrameworkName, _options.Role) { Checkpoint = _options.Checkpoint }, cancellationToken).ConfigureAwait(false);
         Start();
         _ = PumpAsync(_session);
     }

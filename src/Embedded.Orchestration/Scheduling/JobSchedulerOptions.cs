@@ -7,6 +7,9 @@ public sealed class JobSchedulerOptions
     public string FrameworkName { get; set; } = "embedded-jobs";
     public string Role { get; set; } = "*";
 
+    /// <summary>Whether agents checkpoint the jobs' tasks, so that a restarted agent recovers them (see <see cref="Model.FrameworkInfo.Checkpoint"/>).</summary>
+    public bool Checkpoint { get; set; } = true;
+
     /// <summary>Most retries a job may ask for, so a typo cannot loop for ever.</summary>
     public int MaxRetries { get; set; } = 100;
 }
