@@ -153,7 +153,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case AcknowledgeUpdate m: OnAcknowledge(m); break;
             case FrameworkMessage m: OnFrameworkMessage(m); break;
             case ShutdownFramework m: OnShutdownFramework(m); break;
-            case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id)); break;
+            case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id, Send)); break;
+            case RegisterAnew m: OnRegisterAnew(m); break;
             case TaskLaunched m: OnTaskLaunched(m); break;
             case TaskExited m: OnTaskExited(m); break;
             case RetryUpdates m: OnRetry(m); break;
@@ -188,11 +189,30 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         foreach (var (key, stream) in _streams) SendHead(key, stream, resetBackoff: true);
     }
 
+    /// <summary>The master has given this agent and its tasks up: kill them without a word, forget them, start over.</summary>
+    private void OnRegisterAnew(RegisterAnew m)
+    {
+        LogRegisterAnew(m.Reason);
+        foreach (var (key, stream) in _streams.ToList())
+        {
+            stream.RetryTimer?.Dispose();
+            _streams.Remove(key);
+        }
+        foreach (var run in _tasks.Values.ToList())
+        {
+            if (run.State.IsTerminal()) Forget(run);
+            else StartKill(run, KillCause.GivenUp, TimeSpan.Zero);
+        }
+        _restarted = false;
+        _connected = false;
+        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, Send, [], Reregister: false));
+    }
+
     private void OnSetPartitioned(SetPartitioned m)
     {
         if (_partitioned == m.Partitioned) return;
         _partitioned = m.Partitioned;
-        if (!_partitioned) ToMaster(new AgentHeartbeat(Id));
+        if (!_partitioned) ToMaster(new AgentHeartbeat(Id, Send));
     }
 
     // Tasks.
@@ -304,7 +324,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         run.Output = exit?.Output;
         if (run.Running is { } running) _ = running.DisposeAsync().AsTask();
         run.Running = null;
-        if (run.Kill == KillCause.FrameworkShutdown)
+        if (run.Kill == KillCause.GivenUp)
             Forget(run);
         else
         {
@@ -330,10 +350,10 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private void StartKill(TaskRun run, KillCause cause, TimeSpan? grace)
     {
         // The first cause decides the reported state, except that a gone framework wants no report at all.
-        if (run.Kill == KillCause.None || cause == KillCause.FrameworkShutdown) run.Kill = cause;
+        if (run.Kill == KillCause.None || cause == KillCause.GivenUp) run.Kill = cause;
         run.KillGrace = grace;
         if (run.Running is null) return; // Killed as soon as the launch returns.
-        if (run.State != TaskState.Killing && cause != KillCause.FrameworkShutdown)
+        if (run.State != TaskState.Killing && cause != KillCause.GivenUp)
         {
             run.State = TaskState.Killing;
             Report(run, TaskState.Killing, TaskReason.None, cause == KillCause.MaxCompletionTime ? "max completion time reached" : "");
@@ -371,7 +391,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         foreach (var run in _tasks.Values.Where(t => t.FrameworkId == m.FrameworkId).ToList())
         {
             if (run.State.IsTerminal()) Forget(run);
-            else StartKill(run, KillCause.FrameworkShutdown, null);
+            else StartKill(run, KillCause.GivenUp, null);
         }
     }
 

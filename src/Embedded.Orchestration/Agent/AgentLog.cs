@@ -22,6 +22,9 @@ internal sealed partial class AgentActor
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a framework message for task {TaskId}: the task is not running or takes no messages")]
     private partial void LogMessageDropped(string taskId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registering anew, killing every task: {Reason}")]
+    private partial void LogRegisterAnew(string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the agent's checkpoint failed; a restart may not recover this task")]
     private partial void LogCheckpointFailed(Exception exception);
 

@@ -13,6 +13,9 @@ internal sealed record AgentRegistered(string AgentId, TimeSpan HeartbeatInterva
 /// <summary>The master does not know this agent as reachable: register again with the tasks it runs.</summary>
 internal sealed record ReregisterRequested(string Reason) : AgentMessage;
 
+/// <summary>The master removed this agent (it stayed away too long): its tasks are gone, it must register as new.</summary>
+internal sealed record RegisterAnew(string Reason) : AgentMessage;
+
 /// <summary>The master refused the agent for good (for example, a duplicate name).</summary>
 internal sealed record RegistrationRefused(string Reason) : AgentMessage;
 

@@ -7,8 +7,11 @@ namespace Embedded.Orchestration.Agent;
 
 internal readonly record struct AgentTaskKey(string FrameworkId, string TaskId);
 
-/// <summary>Why the agent is killing a task, which decides the state it reports.</summary>
-internal enum KillCause { None, Framework, MaxCompletionTime, FrameworkShutdown, AgentShutdown }
+/// <summary>
+/// Why the agent is killing a task, which decides the state it reports. GivenUp: its framework or
+/// the master has given the task up, so nobody wants to hear how it ends.
+/// </summary>
+internal enum KillCause { None, Framework, MaxCompletionTime, GivenUp, AgentShutdown }
 
 internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITaskExecutor executor)
 {

@@ -24,6 +24,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private readonly Dictionary<string, AgentRecord> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FrameworkRecord> _frameworks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removedFrameworks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedAgents = new(StringComparer.Ordinal);
     private readonly Dictionary<TaskKey, TaskRecord> _tasks = [];
     private readonly Dictionary<TaskKey, TaskRecord> _completed = [];
     private readonly Queue<TaskKey> _completedOrder = new();
@@ -133,6 +134,12 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             m.Send(new RegistrationRefused($"agent id '{m.AgentId}' must be letters, digits, '.', '_' or '-'"));
             return;
         }
+        if (m.Reregister && !_agents.ContainsKey(m.AgentId) && _removedAgents.Contains(m.AgentId))
+        {
+            m.Send(new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
+            return;
+        }
+        _removedAgents.Remove(m.AgentId);
         if (_agents.TryGetValue(m.AgentId, out var existing))
         {
             if (!m.Reregister && existing.Reachable)
@@ -211,7 +218,9 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable)
             agent.LastHeartbeat = _time.GetUtcNow();
         else if (agent is not null)
-            agent.Send(new ReregisterRequested($"the master marked agent {m.AgentId} unreachable"));
+            m.Send(new ReregisterRequested($"the master marked agent {m.AgentId} unreachable"));
+        else if (_removedAgents.Contains(m.AgentId))
+            m.Send(new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
     }
 
     private void OnCheckAgents()
@@ -220,12 +229,18 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         var limit = _options.AgentHeartbeatInterval * _options.MaxMissedHeartbeats;
         foreach (var agent in _agents.Values.Where(a => a.Reachable && now - a.LastHeartbeat >= limit).ToList())
             MarkUnreachable(agent, $"agent {agent.Id} missed {_options.MaxMissedHeartbeats} heartbeats");
+        foreach (var agent in _agents.Values.Where(a => !a.Reachable && now - a.UnreachableSince >= _options.AgentReregistrationTimeout).ToList())
+        {
+            RemoveAgent(agent, $"agent {agent.Id} did not register again within {_options.AgentReregistrationTimeout}");
+            _removedAgents.Add(agent.Id);
+        }
     }
 
     private void MarkUnreachable(AgentRecord agent, string why)
     {
         LogAgentUnreachable(agent.Id, why);
         agent.Reachable = false;
+        agent.UnreachableSince = _time.GetUtcNow();
         _allocator.SetAgentActive(agent.Id, false);
         RescindOffersOn(agent, TaskReason.AgentRemoved);
         foreach (var key in agent.Tasks.ToList())

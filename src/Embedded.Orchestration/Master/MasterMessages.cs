@@ -22,7 +22,8 @@ internal sealed record RegisterAgent(
     ImmutableArray<ReportedTask> Tasks,
     bool Reregister) : MasterMessage;
 
-internal sealed record AgentHeartbeat(string AgentId) : MasterMessage;
+/// <summary>Carries the way back, so the master can answer an agent it no longer knows.</summary>
+internal sealed record AgentHeartbeat(string AgentId, Func<AgentMessage, bool> Send) : MasterMessage;
 
 internal sealed record StatusUpdateFromAgent(string AgentId, string FrameworkId, StatusUpdate Status) : MasterMessage;
 

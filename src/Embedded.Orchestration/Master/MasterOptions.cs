@@ -11,6 +11,12 @@ public sealed class MasterOptions
     /// <summary>Missed heartbeats after which an agent is unreachable (Mesos: max_agent_ping_timeouts 5).</summary>
     public int MaxMissedHeartbeats { get; set; } = 5;
 
+    /// <summary>
+    /// How long an unreachable agent may take to come back before the master removes it: its tasks
+    /// become GONE and it must register anew (Mesos: agent_reregister_timeout, 10 min).
+    /// </summary>
+    public TimeSpan AgentReregistrationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often frameworks get a heartbeat event (Mesos: 15 s).</summary>
     public TimeSpan FrameworkHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -18,6 +18,7 @@ internal sealed class AgentRecord(string id, string hostname, Resources total, I
     public Func<AgentMessage, bool> Send { get; set; } = send;
     public bool Reachable { get; set; } = true;
     public DateTimeOffset LastHeartbeat { get; set; }
+    public DateTimeOffset UnreachableSince { get; set; }
     public HashSet<TaskKey> Tasks { get; } = [];
     public HashSet<string> Offers { get; } = new(StringComparer.Ordinal);
 }
