@@ -88,17 +88,17 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         if (_client is not { } client) return;
         try
         {
-            // The agent has killed and disposed its tasks; whatever is left (a launch that raced the
-            // shutdown, a dispose that timed out) goes now.
-            if (!leaveTasksRunning) await RemoveContainersAsync(orphansOnly: false, cancellationToken).ConfigureAwait(false);
+            if (leaveTasksRunning) return;
+
+            // The agent has killed its tasks and started disposing them; wait until every container
+            // is removed, then sweep what no task owns (a launch that raced the shutdown).
+            await Task.WhenAll(_running.Values.Select(r => r.DisposeAsync().AsTask())).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await RemoveContainersAsync(orphansOnly: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            if (leaveTasksRunning || _running.IsEmpty)
-            {
-                _client = null;
-                client.Dispose();
-            }
+            _client = null;
+            client.Dispose();
         }
     }
 

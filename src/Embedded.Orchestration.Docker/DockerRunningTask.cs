@@ -37,8 +37,8 @@ internal sealed partial class DockerRunningTask : IRunningTask
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _logs;
     private readonly Task<WaitResult> _exited;
+    private readonly Lazy<Task> _disposal;
     private volatile bool _killRequested;
-    private int _disposed;
 
     /// <summary>Follows a container that has just started; owns the output files from here on.</summary>
     public DockerRunningTask(
@@ -55,6 +55,7 @@ internal sealed partial class DockerRunningTask : IRunningTask
         _onDisposed = onDisposed;
         _stdout = new OutputTail(tailCapacity);
         _stderr = new OutputTail(tailCapacity);
+        _disposal = new Lazy<Task>(DisposeOnceAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
         // Last, once every field they read is set.
         _logs = PumpLogsAsync(stdoutFile, stderrFile);
@@ -110,9 +111,11 @@ internal sealed partial class DockerRunningTask : IRunningTask
         await SignalAsync("KILL", cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills, drains and removes the container; every caller waits for the same removal.</summary>
+    public ValueTask DisposeAsync() => new(_disposal.Value);
+
+    private async Task DisposeOnceAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         try
         {
             if (!_exited.IsCompleted)

@@ -48,5 +48,5 @@ internal static class EngineErrors
 
     /// <summary>Errors that talking to an engine may raise; anything else is a bug and should surface.</summary>
     public static bool IsEngineError(Exception error) =>
-        error is DockerApiException || IsUnreachable(error);
+        error is DockerApiException or ObjectDisposedException || IsUnreachable(error);
 }
