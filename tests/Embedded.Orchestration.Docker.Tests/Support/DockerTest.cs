@@ -65,7 +65,17 @@ public abstract class DockerTest(DockerFixture docker, ITestOutputHelper output)
 
     public async Task DisposeAsync()
     {
-        if (!DockerEngine.Answers) return;
-        foreach (var agent in _agents) await docker.AssertNoContainersAsync(agent);
+        try
+        {
+            if (DockerEngine.Answers)
+                foreach (var agent in _agents) await docker.AssertNoContainersAsync(agent);
+        }
+        finally
+        {
+            CleanUp();
+        }
     }
+
+    /// <summary>Removes what the test made on the host.</summary>
+    protected virtual void CleanUp() { }
 }

@@ -1,0 +1,194 @@
+using Docker.DotNet.Models;
+using Embedded.Orchestration.Docker.Tests.Support;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Model;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+using ContainerSpec = Embedded.Orchestration.Model.ContainerSpec;
+using TaskState = Embedded.Orchestration.Model.TaskState;
+using Resources = Embedded.Orchestration.Model.Resources;
+
+namespace Embedded.Orchestration.Docker.Tests;
+
+/// <summary>The executor on its own, against the real engine, with a fake clock for grace periods.</summary>
+public sealed class DockerExecutorTests(DockerFixture docker, ITestOutputHelper output) : DockerTest(docker, output), IClassFixture<DockerFixture>
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("embedded-docker-exec-").FullName;
+
+    protected override void CleanUp() => Directory.Delete(_work, recursive: true);
+
+    private DockerExecutor NewExecutor(TimeProvider? time = null, Action<DockerOptions>? configure = null)
+    {
+        var options = new DockerOptions();
+        configure?.Invoke(options);
+        return new DockerExecutor(options, time ?? TimeProvider.System, Loggers);
+    }
+
+    private TaskLaunch Launch(string agent, string taskId, string script, Func<ContainerSpec, ContainerSpec>? change = null)
+    {
+        var spec = new ContainerSpec(DockerFixture.TestImage) { Command = ["sh", "-c", script] };
+        var task = new TaskInfo(taskId, "test", agent, Resources.Parse("cpus:0.5;mem:64")) { Container = change is null ? spec : change(spec) };
+        return new TaskLaunch(agent, "framework-1", task, Path.Combine(_work, taskId, "runs", "1"));
+    }
+
+    [DockerFact]
+    public async Task A_container_that_ignores_SIGTERM_is_killed_once_the_grace_period_has_passed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var agent = NewAgent("grace");
+        var executor = NewExecutor(time);
+        await executor.StartAsync(agent, CancellationToken.None);
+        try
+        {
+            await using var running = await executor.LaunchAsync(Launch(agent, "stubborn", "trap '' TERM; echo ready; while true; do sleep 1; done"), CancellationToken.None);
+            await EventuallyAsync(async () => (await running.ReadOutputAsync(CancellationToken.None)).Stdout == "ready\n", "the container ignores SIGTERM");
+
+            // The grace clock is running once KillAsync returns; only the fake clock can end it.
+            var kill = running.KillAsync(TimeSpan.FromMinutes(10), CancellationToken.None).AsTask();
+            time.Advance(TimeSpan.FromMinutes(10));
+            await kill.WaitAsync(Guard);
+
+            var exit = await running.Completion.WaitAsync(Guard);
+            exit.State.Should().Be(TaskState.Killed);
+            exit.ExitCode.Should().Be(137, "SIGKILL ended it, after SIGTERM did not");
+        }
+        finally
+        {
+            await executor.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+        }
+    }
+
+    [DockerFact]
+    public async Task A_container_that_handles_SIGTERM_ends_without_the_clock_moving()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var agent = NewAgent("polite");
+        var executor = NewExecutor(time);
+        await executor.StartAsync(agent, CancellationToken.None);
+        try
+        {
+            await using var running = await executor.LaunchAsync(Launch(agent, "polite", "trap 'echo bye; exit 0' TERM; echo ready; while true; do sleep 1; done"), CancellationToken.None);
+            await EventuallyAsync(async () => (await running.ReadOutputAsync(CancellationToken.None)).Stdout == "ready\n", "the trap is set");
+
+            await running.KillAsync(TimeSpan.FromMinutes(10), CancellationToken.None).AsTask().WaitAsync(Guard);
+            var exit = await running.Completion.WaitAsync(Guard);
+            exit.State.Should().Be(TaskState.Killed);
+            exit.ExitCode.Should().Be(0);
+            exit.Output!.Stdout.Should().Be("ready\nbye\n");
+        }
+        finally
+        {
+            await executor.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+        }
+    }
+
+    [DockerFact]
+    public async Task Disposing_a_running_task_removes_its_container()
+    {
+        var agent = NewAgent("dispose");
+        var executor = NewExecutor();
+        await executor.StartAsync(agent, CancellationToken.None);
+        try
+        {
+            var running = await executor.LaunchAsync(Launch(agent, "sleeper", "sleep 300"), CancellationToken.None);
+            (await Docker.ContainersOfAsync(agent)).Should().ContainSingle().Which.State.Should().Be("running");
+
+            await running.DisposeAsync();
+            (await Docker.ContainersOfAsync(agent)).Should().BeEmpty();
+            (await running.Completion).State.Should().Be(TaskState.Killed);
+        }
+        finally
+        {
+            await executor.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+        }
+    }
+
+    [DockerFact]
+    public async Task An_image_for_another_os_is_refused_before_anything_is_created()
+    {
+        var agent = NewAgent("os");
+        var executor = NewExecutor();
+        await executor.StartAsync(agent, CancellationToken.None);
+        try
+        {
+            var launch = Launch(agent, "win", "echo", s => s with { Os = "windows" });
+            var error = await FluentActions.Awaiting(() => executor.LaunchAsync(launch, CancellationToken.None).AsTask()).Should().ThrowAsync<TaskLaunchException>();
+            error.Which.Reason.Should().Be(TaskReason.TaskInvalid);
+            error.Which.Message.Should().Contain("needs a windows engine").And.Contain("runs linux containers");
+        }
+        finally
+        {
+            await executor.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+        }
+    }
+
+    [DockerFact]
+    public async Task Containers_left_running_on_stop_are_swept_by_the_next_start_of_the_same_agent_only()
+    {
+        var agent = NewAgent("leave");
+        var other = NewAgent("other");
+        var first = NewExecutor();
+        var neighbour = NewExecutor();
+        await first.StartAsync(agent, CancellationToken.None);
+        await neighbour.StartAsync(other, CancellationToken.None);
+        try
+        {
+            await first.LaunchAsync(Launch(agent, "left", "sleep 300"), CancellationToken.None);
+            var kept = await neighbour.LaunchAsync(Launch(other, "kept", "sleep 300"), CancellationToken.None);
+            await first.StopAsync(leaveTasksRunning: true, CancellationToken.None);
+            (await Docker.ContainersOfAsync(agent)).Should().ContainSingle().Which.State.Should().Be("running");
+
+            var second = NewExecutor();
+            await second.StartAsync(agent, CancellationToken.None);
+            (await Docker.ContainersOfAsync(agent)).Should().BeEmpty("a restarted agent removes the containers it does not know");
+            (await Docker.ContainersOfAsync(other)).Should().ContainSingle("another agent's containers are not ours to sweep");
+            await second.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+            await kept.DisposeAsync();
+        }
+        finally
+        {
+            await neighbour.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+        }
+    }
+
+    [DockerFact]
+    public async Task A_container_a_crashed_agent_left_is_removed_when_an_agent_of_that_name_starts()
+    {
+        var agent = NewAgent("orphan");
+
+        // What a crashed agent leaves: a running container with its labels, which nothing follows.
+        var created = await Docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = DockerFixture.TestImage,
+            Cmd = ["sleep", "300"],
+            Name = $"embedded-{agent}-crashed-1",
+            Labels = new Dictionary<string, string> { ["embedded.managed"] = "true", ["embedded.agent"] = agent, ["embedded.task"] = "crashed" },
+        });
+        await Docker.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        (await Docker.ContainersOfAsync(agent)).Should().ContainSingle();
+
+        await using (await StartClusterAsync(agent))
+        {
+            (await Docker.ContainersOfAsync(agent)).Should().BeEmpty();
+        }
+    }
+
+    [DockerFact]
+    public async Task Launching_before_start_is_refused()
+    {
+        var executor = NewExecutor();
+        var error = await FluentActions.Awaiting(() => executor.LaunchAsync(Launch("nowhere", "early", "true"), CancellationToken.None).AsTask())
+            .Should().ThrowAsync<TaskLaunchException>();
+        error.Which.Message.Should().Contain("has not started");
+    }
+
+    [Fact]
+    public async Task An_engine_that_does_not_answer_fails_the_start_naming_its_endpoint()
+    {
+        var socket = Path.Combine(_work, "no-engine.sock");
+        var executor = NewExecutor(configure: o => o.Endpoint = new Uri("unix://" + socket));
+        var error = await FluentActions.Awaiting(() => executor.StartAsync("lonely", CancellationToken.None).AsTask())
+            .Should().ThrowAsync<InvalidOperationException>();
+        error.Which.Message.Should().Contain("no Docker engine answers at unix://" + socket).And.Contain("agent lonely");
+    }
+}
