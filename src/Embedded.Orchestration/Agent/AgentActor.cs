@@ -18,7 +18,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 {
     private readonly ILogger _logger;
     private readonly AgentOptions _options;
-    private readonly MasterActor _master;
+    private readonly MasterLink _master;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<ITaskExecutor> _executors;
     private Resources _resources = Resources.Empty;
@@ -34,7 +34,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
-    public AgentActor(AgentOptions options, MasterActor master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
+    public AgentActor(AgentOptions options, MasterLink master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
         : base(logger)
     {
         _logger = logger;

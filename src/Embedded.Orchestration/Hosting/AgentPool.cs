@@ -9,7 +9,7 @@ namespace Embedded.Orchestration.Hosting;
 /// <summary>The agents the options name: built once, started and stopped together, restarted one at a time.</summary>
 internal sealed class AgentPool
 {
-    private readonly MasterActor _master;
+    private readonly MasterLink _master;
     private readonly DelegateRegistry _delegates;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
@@ -18,7 +18,7 @@ internal sealed class AgentPool
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AgentActor> _agents = new(StringComparer.Ordinal);
 
-    public AgentPool(IOptions<ClusterOptions> options, MasterActor master, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
+    public AgentPool(IOptions<ClusterOptions> options, MasterLink master, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
     {
         _master = master;
         _delegates = delegates;
@@ -73,6 +73,12 @@ internal sealed class AgentPool
                 // Something still writes there; the system's temp cleaner will get it.
             }
         }
+    }
+
+    /// <summary>Tells every agent to register again, with the tasks it runs: the master they knew has been replaced.</summary>
+    public void MasterReplaced()
+    {
+        foreach (var agent in Agents) agent.Post(new ReregisterRequested("the master restarted"));
     }
 
     /// <summary>Starts a fresh agent with the same options and work directory, which recovers from its checkpoint.</summary>

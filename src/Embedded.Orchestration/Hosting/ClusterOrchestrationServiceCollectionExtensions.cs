@@ -22,12 +22,12 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<DelegateRegistry>();
-        services.TryAddSingleton(sp => new MasterActor(
+        services.TryAddSingleton(sp => new MasterLink(() => new MasterActor(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<MasterActor>>()));
+            sp.GetRequiredService<ILogger<MasterActor>>())));
         services.TryAddSingleton<AgentPool>();
-        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(sp.GetRequiredService<MasterActor>()));
+        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(sp.GetRequiredService<MasterLink>()));
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
             sp.GetRequiredService<IClusterClient>(),

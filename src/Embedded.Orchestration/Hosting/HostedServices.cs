@@ -7,15 +7,15 @@ namespace Embedded.Orchestration.Hosting;
 
 // The generic host starts these in registration order (master, agents, jobs) and stops them in reverse.
 
-internal sealed class MasterService(MasterActor master) : IHostedService
+internal sealed class MasterService(MasterLink master) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        master.StartMaster();
+        master.Current.StartMaster();
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => master.StopAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => master.Current.StopAsync(cancellationToken);
 }
 
 internal sealed class AgentsService(AgentPool agents) : IHostedService

@@ -36,6 +36,17 @@ public sealed class MiniCluster : IAsyncDisposable
     public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default) => Client.GetStateAsync(cancellationToken);
 
     /// <summary>
+    /// Stops the master as a crash would and starts a new one. With <see cref="MasterOptions.WorkDirectory"/>
+    /// set it recovers its registry; agents register again with their tasks; frameworks' event streams
+    /// end and they must subscribe again with their ids.
+    /// </summary>
+    public async Task RestartMasterAsync(CancellationToken cancellationToken = default)
+    {
+        await _services.GetRequiredService<MasterLink>().RestartAsync(cancellationToken).ConfigureAwait(false);
+        _services.GetRequiredService<AgentPool>().MasterReplaced();
+    }
+
+    /// <summary>
     /// Starts a master, <paramref name="agents"/> agents named agent-1, agent-2, … (each
     /// <c>cpus:4;mem:4096;disk:10240;ports:[31000-31999]</c>, unless <paramref name="configure"/>
     /// adds agents itself) and the job scheduler; returns when every agent has registered.

@@ -30,6 +30,7 @@ internal sealed partial class MasterActor
             if (existing.Events != m.Events) existing.Events?.TryComplete(new InvalidOperationException($"framework {id} subscribed again on another connection"));
             existing.Events = m.Events;
             existing.Info = info;
+            _registry.AddFramework(info);
             existing.Disconnections++;
             _allocator.SetFrameworkActive(id, true);
             existing.Send(new SubscribedEvent(id, _options.FrameworkHeartbeatInterval));
@@ -47,6 +48,7 @@ internal sealed partial class MasterActor
         var frameworkId = info.FrameworkId ?? $"{_masterId}-{++_frameworkSequence:D4}";
         var framework = new FrameworkRecord(frameworkId, info with { FrameworkId = frameworkId }, m.Events);
         _frameworks.Add(frameworkId, framework);
+        _registry.AddFramework(framework.Info);
         _allocator.AddFramework(frameworkId, info.Role);
         framework.Send(new SubscribedEvent(frameworkId, _options.FrameworkHeartbeatInterval));
         LogFrameworkSubscribed(frameworkId, info.Name, info.Role, false);
@@ -157,6 +159,8 @@ internal sealed partial class MasterActor
             var key = new TaskKey(framework.Id, taskId);
             if (_tasks.TryGetValue(key, out var task) || _completed.TryGetValue(key, out task))
                 SendReconciled(framework, task);
+            else if (_agents.Values.Any(a => a.Recovered))
+                continue; // As in Mesos: until every agent of the previous master is back or removed, the master cannot tell.
             else
                 framework.Send(new UpdateEvent(MasterStatus(taskId, null,
                     framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
@@ -176,7 +180,7 @@ internal sealed partial class MasterActor
         if (!_frameworks.TryGetValue(m.FrameworkId, out var framework) || framework.Events != m.Events) return;
         framework.Events = null;
         m.Events.TryComplete();
-        var disconnection = ++framework.Disconnections;
+        framework.Disconnections++;
         _allocator.SetFrameworkActive(framework.Id, false);
         foreach (var offerId in framework.Offers.ToList()) RescindOffer(_offers[offerId], TaskReason.FrameworkRemoved);
         var timeout = framework.Info.FailoverTimeout;
@@ -186,6 +190,12 @@ internal sealed partial class MasterActor
             return;
         }
         LogFrameworkDisconnected(framework.Id, timeout);
+        StartFailoverTimer(framework, timeout);
+    }
+
+    private void StartFailoverTimer(FrameworkRecord framework, TimeSpan timeout)
+    {
+        var disconnection = framework.Disconnections;
         ITimer? timer = null;
         timer = _time.CreateTimer(_ =>
         {
@@ -224,6 +234,7 @@ internal sealed partial class MasterActor
         _allocator.RemoveFramework(framework.Id);
         _frameworks.Remove(framework.Id);
         _removedFrameworks.Add(framework.Id);
+        _registry.RemoveFramework(framework.Id);
         framework.Events?.TryComplete();
         RequestAllocation();
     }

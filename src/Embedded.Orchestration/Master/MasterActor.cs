@@ -20,6 +20,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private readonly MasterOptions _options;
     private readonly TimeProvider _time;
     private readonly HierarchicalAllocator _allocator;
+    private readonly MasterRegistry _registry;
     private readonly string _masterId = Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<string, AgentRecord> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FrameworkRecord> _frameworks = new(StringComparer.Ordinal);
@@ -43,6 +44,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         _options = options;
         _time = time;
         _allocator = new HierarchicalAllocator(options.Allocator, time);
+        _registry = new MasterRegistry(options.WorkDirectory, logger);
     }
 
     public TimeProvider Time => _time;
@@ -50,18 +52,55 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     /// <summary>Starts the loop and the periodic allocation, agent check and framework heartbeat.</summary>
     public void StartMaster()
     {
+        Recover(_registry.Load());
+        _registry.Start();
         Start();
         _timers.Add(Every(_options.Allocator.AllocationInterval, AllocateNow.Instance));
         _timers.Add(Every(_options.AgentHeartbeatInterval, CheckAgents.Instance));
         _timers.Add(Every(_options.FrameworkHeartbeatInterval, HeartbeatFrameworks.Instance));
     }
 
-    protected override Task OnStoppedAsync(CancellationToken cancellationToken)
+    protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
     {
         foreach (var timer in _timers) timer.Dispose();
         foreach (var framework in _frameworks.Values) framework.Events?.TryComplete();
         foreach (var waiter in _agentWaiters) waiter.Reply.TrySetCanceled(cancellationToken);
-        return Task.CompletedTask;
+        await _registry.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes back what a previous master admitted. Agents wait, inactive, to register again with the
+    /// tasks they run (or are removed after the re-registration timeout); frameworks wait to
+    /// subscribe again, for their failover timeout but at least as long as agents are waited for.
+    /// </summary>
+    private void Recover(RegistryState state)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var entry in state.Agents)
+        {
+            var agent = new AgentRecord(entry.Id!, entry.Hostname ?? entry.Id!, entry.Resources ?? Resources.Empty,
+                entry.Attributes ?? ImmutableDictionary<string, string>.Empty, _ => false)
+            {
+                Reachable = false,
+                Recovered = true,
+                UnreachableSince = now,
+                LastHeartbeat = now,
+            };
+            _agents.Add(agent.Id, agent);
+            _allocator.AddAgent(agent.Id, agent.Total);
+            _allocator.SetAgentActive(agent.Id, false);
+        }
+        foreach (var info in state.Frameworks)
+        {
+            var framework = new FrameworkRecord(info.FrameworkId!, info, null) { Disconnections = 1 };
+            _frameworks.Add(framework.Id, framework);
+            _allocator.AddFramework(framework.Id, info.Role);
+            _allocator.SetFrameworkActive(framework.Id, false);
+            var wait = info.FailoverTimeout > _options.AgentReregistrationTimeout ? info.FailoverTimeout : _options.AgentReregistrationTimeout;
+            StartFailoverTimer(framework, wait);
+        }
+        _removedFrameworks.UnionWith(state.RemovedFrameworks);
+        if (state.Agents.Length + state.Frameworks.Length > 0) LogRecovered(state.Agents.Length, state.Frameworks.Length);
     }
 
     private ITimer Every(TimeSpan interval, MasterMessage message) =>
@@ -157,6 +196,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         }
         var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.Send) { LastHeartbeat = _time.GetUtcNow() };
         _agents.Add(agent.Id, agent);
+        _registry.AdmitAgent(agent.Id, agent.Hostname, agent.Total, agent.Attributes);
         _allocator.AddAgent(agent.Id, agent.Total);
         foreach (var reported in m.Tasks) AdoptReportedTask(agent, reported);
         LogAgentRegistered(agent.Id, agent.Total.ToString());
@@ -170,6 +210,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     {
         agent.Send = m.Send;
         agent.Reachable = true;
+        agent.Recovered = false;
         agent.LastHeartbeat = _time.GetUtcNow();
         _allocator.SetAgentActive(agent.Id, true);
         var reported = m.Tasks.ToDictionary(t => new TaskKey(t.FrameworkId, t.Task.TaskId));
@@ -274,6 +315,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         }
         _allocator.RemoveAgent(agent.Id);
         _agents.Remove(agent.Id);
+        _registry.RemoveAgent(agent.Id);
     }
 
     private void RescindOffersOn(AgentRecord agent, TaskReason reason)

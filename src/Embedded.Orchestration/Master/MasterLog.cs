@@ -8,6 +8,9 @@ internal sealed partial class MasterActor
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {Resources}")]
     private partial void LogAgentRegistered(string agentId, string resources);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Agents} agents and {Frameworks} frameworks from the registry; waiting for them to come back")]
+    private partial void LogRecovered(int agents, int frameworks);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered again with {Tasks} tasks")]
     private partial void LogAgentReregistered(string agentId, int tasks);
 

@@ -20,6 +20,12 @@ public sealed class MasterOptions
     /// <summary>How often frameworks get a heartbeat event (Mesos: 15 s).</summary>
     public TimeSpan FrameworkHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Where the master keeps its durable registry (admitted agents, known frameworks). When set, a
+    /// restarted master expects them back and rebuilds task state from the agents; when null it starts empty.
+    /// </summary>
+    public string? WorkDirectory { get; set; }
+
     /// <summary>How many ended tasks the master remembers for state and reconciliation.</summary>
     public int MaxCompletedTasks { get; set; } = 1000;
 

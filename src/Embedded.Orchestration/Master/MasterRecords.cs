@@ -19,11 +19,14 @@ internal sealed class AgentRecord(string id, string hostname, Resources total, I
     public bool Reachable { get; set; } = true;
     public DateTimeOffset LastHeartbeat { get; set; }
     public DateTimeOffset UnreachableSince { get; set; }
+
+    /// <summary>Known from the registry of a previous master and not yet registered again.</summary>
+    public bool Recovered { get; set; }
     public HashSet<TaskKey> Tasks { get; } = [];
     public HashSet<string> Offers { get; } = new(StringComparer.Ordinal);
 }
 
-internal sealed class FrameworkRecord(string id, FrameworkInfo info, ChannelWriter<SchedulerEvent> events)
+internal sealed class FrameworkRecord(string id, FrameworkInfo info, ChannelWriter<SchedulerEvent>? events)
 {
     public string Id { get; } = id;
     public FrameworkInfo Info { get; set; } = info;

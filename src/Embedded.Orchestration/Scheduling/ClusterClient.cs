@@ -17,13 +17,14 @@ public interface IClusterClient
     void SetRoleWeight(string role, double weight);
 }
 
-internal sealed class ClusterClient(MasterActor master) : IClusterClient
+internal sealed class ClusterClient(MasterLink link) : IClusterClient
 {
     public async Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(framework);
         var events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
         var subscribe = new Subscribe(framework, events.Writer);
+        var master = link.Current;
         if (!master.Post(subscribe)) throw new InvalidOperationException("the master has stopped");
         var id = await subscribe.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new SchedulerSession(master, id, events);
@@ -32,7 +33,7 @@ internal sealed class ClusterClient(MasterActor master) : IClusterClient
     public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
     {
         var request = new GetState();
-        if (!master.Post(request)) throw new InvalidOperationException("the master has stopped");
+        if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
         return request.Reply.Task.WaitAsync(cancellationToken);
     }
 
@@ -41,6 +42,6 @@ internal sealed class ClusterClient(MasterActor master) : IClusterClient
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
         if (double.IsNaN(weight) || double.IsInfinity(weight) || weight <= 0)
             throw new ArgumentOutOfRangeException(nameof(weight), weight, "a role weight must be a positive number");
-        master.Post(new SetRoleWeight(role, weight));
+        link.Post(new SetRoleWeight(role, weight));
     }
 }

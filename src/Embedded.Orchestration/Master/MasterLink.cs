@@ -1,0 +1,23 @@
+namespace Embedded.Orchestration.Master;
+
+/// <summary>
+/// The master that agents and clients reach now. A restarted master replaces the old one here, as a
+/// new leading master would be detected in Mesos; agents are then told to register again.
+/// </summary>
+internal sealed class MasterLink(Func<MasterActor> create)
+{
+    private volatile MasterActor _current = create();
+
+    public MasterActor Current => _current;
+
+    public bool Post(MasterMessage message) => _current.Post(message);
+
+    /// <summary>Stops the current master as a crash would (no goodbyes) and starts a fresh one from the durable registry.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await _current.StopAsync(cancellationToken).ConfigureAwait(false);
+        var fresh = create();
+        fresh.StartMaster();
+        _current = fresh;
+    }
+}
