@@ -14,4 +14,7 @@ public sealed class AllocatorOptions
 
     /// <summary>Role weights; roles not named weigh 1.</summary>
     public Dictionary<string, double> RoleWeights { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Quota guarantees and limits by role; roles not named have none.</summary>
+    public Dictionary<string, RoleQuota> Quotas { get; } = new(StringComparer.Ordinal);
 }

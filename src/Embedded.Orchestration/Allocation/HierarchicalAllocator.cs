@@ -5,116 +5,160 @@ namespace Embedded.Orchestration.Allocation;
 /// <summary>
 /// Hierarchical Dominant Resource Fairness, after Mesos's HierarchicalAllocatorProcess: for each
 /// agent, the role with the lowest weighted dominant share goes first, then the framework of that
-/// role with the lowest share; it gets all of the agent's free resources as one offer. Pure logic
-/// owned by the master's loop: no locks, no I/O, time from <see cref="TimeProvider"/>.
+/// role with the lowest share; it gets all of the agent's free resources as one offer. Roles below
+/// their quota guarantee go before all others, and no role is offered past its quota limit (see
+/// <see cref="RoleQuota"/>). Pure logic owned by the master's loop: no locks, no I/O, time from
+/// <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class HierarchicalAllocator
+/// <remarks>
+/// Built to run a cycle over tens of thousands of agents in milliseconds: resources are dense
+/// vectors indexed by interned name (converted at this class's boundary), frameworks have dense
+/// indices so outstanding offers and filters are bits per agent, the DRF order is kept sorted
+/// incrementally, and an agent that no framework could take is skipped until something it
+/// depends on changes (its free resources or offers, any framework becoming eligible, a filter expiring).
+/// </remarks>
+internal sealed partial class HierarchicalAllocator
 {
     private readonly AllocatorOptions _options;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, AgentEntry> _agents = new(StringComparer.Ordinal);
-    private readonly List<AgentEntry> _agentOrder = [];
-    private readonly Dictionary<string, FrameworkEntry> _frameworks = new(StringComparer.Ordinal);
-    private readonly DrfSorter _roles = new();
-    private readonly Dictionary<string, DrfSorter> _frameworksByRole = new(StringComparer.Ordinal);
-    private readonly Resources _minCpus, _minMem;
-    private Resources _total = Resources.Empty;
+    private readonly ResourceKinds _kinds = new();
+    private readonly ClusterTotal _total = new();
+    private readonly Dictionary<string, AllocatorAgent> _agents = new(StringComparer.Ordinal);
+    private readonly List<AllocatorAgent> _agentOrder = [];
+    private int _removedAgents;
+    private readonly Dictionary<string, FrameworkState> _frameworks = new(StringComparer.Ordinal);
+    private readonly DenseIds<FrameworkState> _frameworkIds = new();
+    private readonly DrfSorter _roles;
+    private readonly Dictionary<string, RoleState> _roleStates = new(StringComparer.Ordinal);
+    private readonly DenseIds<RoleState> _roleIds = new();
+    private readonly long _minCpus, _minMem;
+    private long[] _spare = new long[4], _scratch = new long[4];
+    private Resources? _totalResources;
+    private long _totalResourcesVersion = -1;
+
+    /// <summary>Bumped whenever a framework may have become offerable anywhere; invalidates every agent's "none" verdict.</summary>
+    private long _eligibility;
 
     public HierarchicalAllocator(AllocatorOptions options, TimeProvider time)
     {
         _options = options;
         _time = time;
-        _minCpus = Resources.Empty.WithScalar(Resources.CpusName, options.MinAllocatableCpus);
-        _minMem = Resources.Empty.WithScalar(Resources.MemName, options.MinAllocatableMem);
+        _roles = new DrfSorter(_kinds, _total);
+        _minCpus = Scalar.FromDouble(options.MinAllocatableCpus).Milli;
+        _minMem = Scalar.FromDouble(options.MinAllocatableMem).Milli;
+        foreach (var (role, quota) in options.Quotas.ToList()) SetQuota(role, quota);
     }
 
     /// <summary>The scalar resources of every agent, summed.</summary>
-    public Resources Total => _total;
+    public Resources Total
+    {
+        get
+        {
+            if (_totalResourcesVersion != _total.Version || _totalResources is null)
+            {
+                _totalResources = _kinds.ToResources(_total.Milli, Resources.Empty);
+                _totalResourcesVersion = _total.Version;
+            }
+            return _totalResources;
+        }
+    }
+
     public int AgentCount => _agents.Count;
     public int FrameworkCount => _frameworks.Count;
 
     public void AddAgent(string agentId, Resources total)
     {
         if (_agents.ContainsKey(agentId)) throw new InvalidOperationException($"agent {agentId} is already known");
-        var agent = new AgentEntry(agentId, total);
+        var agent = new AllocatorAgent(agentId, total, _kinds);
         _agents.Add(agentId, agent);
         _agentOrder.Add(agent);
-        SetTotal(_total.Add(total.ScalarPart()));
+        Vec.Add(ref _total.Milli, agent.Total);
+        _total.Version++;
     }
 
     /// <summary>Forgets an agent; what frameworks held there is released from their shares.</summary>
     public void RemoveAgent(string agentId)
     {
         if (!_agents.Remove(agentId, out var agent)) return;
-        _agentOrder.Remove(agent);
-        foreach (var framework in _frameworks.Values)
-        {
-            framework.Offered.Remove(agentId);
-            framework.Filters.Remove(agentId);
-        }
-        foreach (var (frameworkId, held) in agent.AllocatedByFramework)
-            if (_frameworks.TryGetValue(frameworkId, out var framework))
-                Unallocate(framework, agentId, held);
-        SetTotal(_total.Subtract(agent.Total.ScalarPart()));
+        agent.Removed = true;
+        _removedAgents++;
+        foreach (var holding in agent.Holdings)
+            if (_frameworkIds[holding.Framework] is { } framework)
+                Unshare(framework, holding.Scalars);
+        Vec.Subtract(ref _total.Milli, agent.Total);
+        _total.Version++;
     }
 
     /// <summary>Unreachable agents keep their bookkeeping but are not offered.</summary>
     public void SetAgentActive(string agentId, bool active)
     {
-        if (_agents.TryGetValue(agentId, out var agent)) agent.Active = active;
+        if (!_agents.TryGetValue(agentId, out var agent) || agent.Active == active) return;
+        agent.Active = active;
+        agent.Version++;
     }
 
     public void AddFramework(string frameworkId, string role)
     {
         if (_frameworks.ContainsKey(frameworkId)) throw new InvalidOperationException($"framework {frameworkId} is already known");
-        _frameworks.Add(frameworkId, new FrameworkEntry(frameworkId, role));
-        if (!_roles.Contains(role)) _roles.Add(role, _options.RoleWeights.GetValueOrDefault(role, 1));
-        if (!_frameworksByRole.TryGetValue(role, out var sorter))
-        {
-            sorter = new DrfSorter();
-            sorter.SetTotal(_total);
-            _frameworksByRole.Add(role, sorter);
-        }
-        sorter.Add(frameworkId);
+        var roleState = RoleOf(role);
+        var index = _frameworkIds.Reserve();
+        var framework = new FrameworkState(frameworkId, index, roleState, roleState.Frameworks.Add(frameworkId, 1, index));
+        _frameworkIds.Put(index, framework);
+        _frameworks.Add(frameworkId, framework);
+        roleState.EligibleFrameworks++;
+        _roles.SetActive(roleState.Client, true);
+        _eligibility++;
     }
 
     /// <summary>Forgets a framework and releases everything it held.</summary>
     public void RemoveFramework(string frameworkId)
     {
         if (!_frameworks.Remove(frameworkId, out var framework)) return;
-        foreach (var (agentId, held) in framework.AllocatedByAgent.ToList())
-            if (_agents.TryGetValue(agentId, out var agent))
-            {
-                agent.Allocated = agent.Allocated.Subtract(held);
-                agent.AllocatedByFramework.Remove(frameworkId);
-            }
-        _roles.Unallocated(framework.Role, framework.AllocatedByAgent.Values.Aggregate(Resources.Empty, (a, b) => a.Add(b.ScalarPart())));
-        var sorter = _frameworksByRole[framework.Role];
-        sorter.Remove(frameworkId);
-        if (sorter.Count == 0)
+        var index = framework.Index;
+        foreach (var agent in _agentOrder)
         {
-            _frameworksByRole.Remove(framework.Role);
-            _roles.Remove(framework.Role);
+            if (agent.Removed) continue;
+            if (agent.HoldingOf(index) is { } holding)
+            {
+                agent.Holdings.Remove(holding);
+                agent.Give(holding.Scalars, holding.NonScalar, null);
+            }
+            Bits.Clear(agent.Offered, index);
+            agent.Filters?.Remove(index);
+            agent.Version++;
         }
+        var role = framework.Role;
+        _roles.Unallocated(role.Client, framework.Client.Allocation);
+        role.Frameworks.Remove(framework.Client);
+        if (framework.Eligible) role.EligibleFrameworks--;
+        if (role.Frameworks.Count == 0)
+        {
+            _roles.Remove(role.Client);
+            _roleStates.Remove(role.Name);
+            _roleIds.Release(role.Index);
+        }
+        else _roles.SetActive(role.Client, role.EligibleFrameworks > 0);
+        _frameworkIds.Release(index);
     }
 
     /// <summary>A disconnected framework keeps its tasks but gets no offers.</summary>
     public void SetFrameworkActive(string frameworkId, bool active)
     {
-        if (_frameworks.TryGetValue(frameworkId, out var framework)) framework.Active = active;
+        if (_frameworks.TryGetValue(frameworkId, out var framework)) ChangeEligibility(framework, () => framework.Active = active);
     }
 
     public void Suppress(string frameworkId)
     {
-        if (_frameworks.TryGetValue(frameworkId, out var framework)) framework.Suppressed = true;
+        if (_frameworks.TryGetValue(frameworkId, out var framework)) ChangeEligibility(framework, () => framework.Suppressed = true);
     }
 
     /// <summary>Lifts suppression and every filter the framework has, as Mesos's revive does.</summary>
     public void Revive(string frameworkId)
     {
         if (!_frameworks.TryGetValue(frameworkId, out var framework)) return;
-        framework.Suppressed = false;
-        framework.Filters.Clear();
+        ChangeEligibility(framework, () => framework.Suppressed = false);
+        foreach (var agent in _agentOrder) agent.Filters?.Remove(framework.Index);
+        _eligibility++;
     }
 
     public bool IsSuppressed(string frameworkId) => _frameworks.TryGetValue(frameworkId, out var f) && f.Suppressed;
@@ -123,7 +167,7 @@ internal sealed class HierarchicalAllocator
     {
         if (double.IsNaN(weight) || weight <= 0) throw new ArgumentOutOfRangeException(nameof(weight), "a role weight must be positive");
         _options.RoleWeights[role] = weight;
-        _roles.SetWeight(role, weight);
+        if (_roleStates.TryGetValue(role, out var state)) _roles.SetWeight(state.Client, weight);
     }
 
     /// <summary>
@@ -133,8 +177,11 @@ internal sealed class HierarchicalAllocator
     /// </summary>
     public void AddUsed(string frameworkId, string agentId, Resources resources)
     {
-        if (_frameworks.TryGetValue(frameworkId, out var framework) && _agents.TryGetValue(agentId, out var agent))
-            Allocate(framework, agent, resources);
+        if (resources.IsEmpty || !_frameworks.TryGetValue(frameworkId, out var framework) || !_agents.TryGetValue(agentId, out var agent)) return;
+        var scalars = _kinds.ToVector(resources);
+        var nonScalar = resources.NonScalarPart();
+        agent.Take(scalars, nonScalar);
+        Hold(framework, agent, scalars, nonScalar);
     }
 
     /// <summary>
@@ -143,14 +190,21 @@ internal sealed class HierarchicalAllocator
     /// </summary>
     public void OfferClosed(string frameworkId, string agentId, Resources unused, Filters? filters)
     {
-        if (!_frameworks.TryGetValue(frameworkId, out var framework)) return;
-        framework.Offered.Remove(agentId);
-        Recover(frameworkId, agentId, unused);
-        if (filters is { RefuseSeconds: > 0 } && !unused.IsEmpty)
+        if (!_frameworks.TryGetValue(frameworkId, out var framework) || !_agents.TryGetValue(agentId, out var agent)) return;
+        Bits.Clear(agent.Offered, framework.Index);
+        agent.Version++;
+        if (unused.IsEmpty) return;
+        Release(framework, agent, unused);
+        if (filters is { RefuseSeconds: > 0 })
         {
             // Clamp absurd durations so the expiry stays a valid date.
             var seconds = Math.Min(filters.RefuseSeconds, TimeSpan.FromDays(3650).TotalSeconds);
-            framework.Filters[agentId] = new Filter(_time.GetUtcNow() + TimeSpan.FromSeconds(seconds), unused);
+            var expires = _time.GetUtcNow().UtcTicks + TimeSpan.FromSeconds(seconds).Ticks;
+            // Every framework that declines the same offered object shares one vector.
+            var declined = agent.LastDeclined is { } last && ReferenceEquals(last.Source, unused)
+                ? last
+                : agent.LastDeclined = new Declined(unused, _kinds.ToVector(unused), unused.NonScalarPart());
+            (agent.Filters ??= new AgentFilters()).Set(framework.Index, expires, declined);
         }
     }
 
@@ -158,121 +212,146 @@ internal sealed class HierarchicalAllocator
     public void Recover(string frameworkId, string agentId, Resources resources)
     {
         if (resources.IsEmpty) return;
-        if (_frameworks.TryGetValue(frameworkId, out var framework) && _agents.ContainsKey(agentId))
-            Unallocate(framework, agentId, resources);
+        if (_frameworks.TryGetValue(frameworkId, out var framework) && _agents.TryGetValue(agentId, out var agent))
+            Release(framework, agent, resources);
     }
 
     public bool HasOutstandingOffer(string frameworkId, string agentId) =>
-        _frameworks.TryGetValue(frameworkId, out var f) && f.Offered.Contains(agentId);
-
-    /// <summary>One allocation cycle over every agent; appends what to offer to <paramref name="result"/>.</summary>
-    public void Allocate(List<Allocation> result)
-    {
-        var now = _time.GetUtcNow();
-        foreach (var agent in _agentOrder)
-        {
-            if (!agent.Active || !agent.Total.Contains(agent.Allocated)) continue; // over-committed: nothing to offer
-            var available = agent.Total.Subtract(agent.Allocated);
-            if (!IsAllocatable(available)) continue;
-            var chosen = PickFramework(agent.Id, available, now);
-            if (chosen is null) continue;
-            Allocate(chosen, agent, available);
-            chosen.Offered.Add(agent.Id);
-            result.Add(new Allocation(chosen.Id, agent.Id, available));
-        }
-    }
+        _frameworks.TryGetValue(frameworkId, out var f) && _agents.TryGetValue(agentId, out var a) && Bits.Test(a.Offered, f.Index);
 
     public Resources AvailableOn(string agentId) =>
-        _agents.TryGetValue(agentId, out var a) && a.Total.Contains(a.Allocated) ? a.Total.Subtract(a.Allocated) : Resources.Empty;
+        _agents.TryGetValue(agentId, out var a) ? a.AvailableResources(_kinds) : Resources.Empty;
 
-    /// <summary>Per role: what it holds, its weight and its weighted dominant share.</summary>
-    public IReadOnlyList<RoleAllocation> Roles() =>
-        _roles.Sorted().Select(r => new RoleAllocation(r, _roles.WeightOf(r), _roles.ShareOf(r), _roles.AllocationOf(r),
-            _frameworksByRole[r].Count)).ToList();
-
-    private FrameworkEntry? PickFramework(string agentId, Resources available, DateTimeOffset now)
+    /// <summary>Per role: what it holds, its weight and its weighted dominant share; lowest share first.</summary>
+    public IReadOnlyList<RoleAllocation> Roles()
     {
-        foreach (var role in _roles.Sorted())
-            foreach (var frameworkId in _frameworksByRole[role].Sorted())
-            {
-                var framework = _frameworks[frameworkId];
-                if (!framework.Active || framework.Suppressed) continue;
-                if (framework.Offered.Contains(agentId) || IsFiltered(framework, agentId, available, now)) continue;
-                return framework;
-            }
-        return null;
+        var roles = new List<RoleAllocation>(_roleStates.Count);
+        foreach (var role in _roleStates.Values)
+            roles.Add(new RoleAllocation(role.Name, role.Client.Weight, _roles.ShareOf(role.Client), _roles.AllocationOf(role.Client),
+                role.Frameworks.Count, role.Quota?.Source));
+        roles.Sort(static (a, b) => a.Share != b.Share ? a.Share.CompareTo(b.Share) : string.CompareOrdinal(a.Role, b.Role));
+        return roles;
     }
 
-    private static bool IsFiltered(FrameworkEntry framework, string agentId, Resources available, DateTimeOffset now)
+    private RoleState RoleOf(string role)
     {
-        if (!framework.Filters.TryGetValue(agentId, out var filter)) return false;
-        if (filter.Expires <= now)
-        {
-            framework.Filters.Remove(agentId);
-            return false;
-        }
-        // As in Mesos: a filter refuses only what it covers; more free resources are offered again.
-        return filter.Resources.Contains(available);
+        if (_roleStates.TryGetValue(role, out var state)) return state;
+        var index = _roleIds.Reserve();
+        var client = _roles.Add(role, _options.RoleWeights.GetValueOrDefault(role, 1), index);
+        state = new RoleState(role, index, client, new DrfSorter(_kinds, _total)) { Quota = _quotas.GetValueOrDefault(role) };
+        _roles.SetActive(client, false); // until it has a framework that can be offered
+        _roleIds.Put(index, state);
+        _roleStates.Add(role, state);
+        return state;
     }
 
-    private bool IsAllocatable(Resources available) =>
-        !available.IsEmpty && (available.Contains(_minCpus) || available.Contains(_minMem));
-
-    private void Allocate(FrameworkEntry framework, AgentEntry agent, Resources resources)
+    private void ChangeEligibility(FrameworkState framework, Action change)
     {
-        agent.Allocated = agent.Allocated.Add(resources);
-        agent.AllocatedByFramework[framework.Id] = agent.AllocatedByFramework.GetValueOrDefault(framework.Id, Resources.Empty).Add(resources);
-        framework.AllocatedByAgent[agent.Id] = framework.AllocatedByAgent.GetValueOrDefault(agent.Id, Resources.Empty).Add(resources);
-        _roles.Allocated(framework.Role, resources);
-        _frameworksByRole[framework.Role].Allocated(framework.Id, resources);
+        var was = framework.Eligible;
+        change();
+        if (framework.Eligible == was) return;
+        var role = framework.Role;
+        role.Frameworks.SetActive(framework.Client, framework.Eligible);
+        role.EligibleFrameworks += framework.Eligible ? 1 : -1;
+        _roles.SetActive(role.Client, role.EligibleFrameworks > 0);
+        if (framework.Eligible) _eligibility++;
     }
 
-    private void Unallocate(FrameworkEntry framework, string agentId, Resources resources)
+    /// <summary>Counts resources as the framework's, on the agent (already taken there) and in both sorters.</summary>
+    private void Hold(FrameworkState framework, AllocatorAgent agent, long[] scalars, Resources nonScalar)
     {
-        if (_agents.TryGetValue(agentId, out var agent))
-        {
-            agent.Allocated = agent.Allocated.Subtract(resources);
-            var left = agent.AllocatedByFramework[framework.Id].Subtract(resources);
-            if (left.IsEmpty) agent.AllocatedByFramework.Remove(framework.Id); else agent.AllocatedByFramework[framework.Id] = left;
-        }
-        var held = framework.AllocatedByAgent[agentId].Subtract(resources);
-        if (held.IsEmpty) framework.AllocatedByAgent.Remove(agentId); else framework.AllocatedByAgent[agentId] = held;
-        _roles.Unallocated(framework.Role, resources);
-        _frameworksByRole[framework.Role].Unallocated(framework.Id, resources);
+        var holding = agent.HoldingOf(framework.Index);
+        if (holding is null) agent.Holdings.Add(holding = new Holding(framework.Index));
+        Vec.Add(ref holding.Scalars, scalars);
+        if (!nonScalar.IsEmpty) holding.NonScalar = holding.NonScalar.Add(nonScalar);
+        framework.Role.Frameworks.Allocated(framework.Client, scalars);
+        _roles.Allocated(framework.Role.Client, scalars);
     }
 
-    private void SetTotal(Resources total)
+    /// <summary>Gives back what the framework holds on the agent; more than it holds is a bookkeeping error, and changes nothing.</summary>
+    private void Release(FrameworkState framework, AllocatorAgent agent, Resources resources)
     {
-        _total = total;
-        _roles.SetTotal(total);
-        foreach (var sorter in _frameworksByRole.Values) sorter.SetTotal(total);
+        var scalars = FillScratch(resources);
+        var nonScalar = resources.NonScalarPart();
+        var holding = agent.HoldingOf(framework.Index);
+        if (holding is null || !Vec.Contains(holding.Scalars, scalars) || !holding.NonScalar.Contains(nonScalar))
+            throw new InvalidOperationException($"cannot release {resources} of {framework.Id} on {agent.Id}: it holds {(holding is null ? "nothing" : _kinds.ToResources(holding.Scalars, holding.NonScalar))}");
+        Vec.Subtract(ref holding.Scalars, scalars);
+        if (!nonScalar.IsEmpty) holding.NonScalar = holding.NonScalar.Equals(nonScalar) ? Resources.Empty : holding.NonScalar.Subtract(nonScalar);
+        if (holding.NonScalar.IsEmpty && Vec.IsZero(holding.Scalars)) agent.Holdings.Remove(holding);
+        agent.Give(scalars, nonScalar, resources);
+        Unshare(framework, scalars);
     }
 
-    private sealed record Filter(DateTimeOffset Expires, Resources Resources);
+    private void Unshare(FrameworkState framework, long[] scalars)
+    {
+        framework.Role.Frameworks.Unallocated(framework.Client, scalars);
+        _roles.Unallocated(framework.Role.Client, scalars);
+    }
 
-    private sealed class AgentEntry(string id, Resources total)
+    /// <summary>The scalars of <paramref name="resources"/> in a reused vector: valid until the next call.</summary>
+    private long[] FillScratch(Resources resources)
+    {
+        if (_scratch.Length < _kinds.Count) _scratch = new long[_kinds.Count];
+        Array.Clear(_scratch);
+        _kinds.AddTo(ref _scratch, resources, 1);
+        return _scratch;
+    }
+
+    private sealed class FrameworkState(string id, int index, RoleState role, DrfSorter.Client client)
     {
         public string Id { get; } = id;
-        public Resources Total { get; } = total;
-        public Resources Allocated { get; set; } = Resources.Empty;
-        public bool Active { get; set; } = true;
-        public Dictionary<string, Resources> AllocatedByFramework { get; } = new(StringComparer.Ordinal);
-    }
-
-    private sealed class FrameworkEntry(string id, string role)
-    {
-        public string Id { get; } = id;
-        public string Role { get; } = role;
+        public int Index { get; } = index;
+        public RoleState Role { get; } = role;
+        public DrfSorter.Client Client { get; } = client;
         public bool Active { get; set; } = true;
         public bool Suppressed { get; set; }
-        public Dictionary<string, Resources> AllocatedByAgent { get; } = new(StringComparer.Ordinal);
+        public bool Eligible => Active && !Suppressed;
+    }
 
-        /// <summary>Agents where this framework holds an offer not yet answered: at most one each.</summary>
-        public HashSet<string> Offered { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, Filter> Filters { get; } = new(StringComparer.Ordinal);
+    private sealed class RoleState(string name, int index, DrfSorter.Client client, DrfSorter frameworks)
+    {
+        public string Name { get; } = name;
+        public int Index { get; } = index;
+        public DrfSorter.Client Client { get; } = client;
+        public DrfSorter Frameworks { get; } = frameworks;
+        public int EligibleFrameworks { get; set; }
+        public QuotaState? Quota { get; set; }
     }
 }
 
-/// <summary>A role's place in the allocation: what it holds and its weighted dominant share.</summary>
-public sealed record RoleAllocation(string Role, double Weight, double Share, Resources Allocated, int Frameworks);
+/// <summary>Dense, reused integer ids: the lowest free one first, so bitsets stay short.</summary>
+internal sealed class DenseIds<T> where T : class
+{
+    private T?[] _items = new T?[16];
+    private readonly SortedSet<int> _free = [];
+    private int _next;
+
+    public T? this[int index] => index < _items.Length ? _items[index] : null;
+
+    public int Reserve()
+    {
+        if (_free.Count > 0)
+        {
+            var id = _free.Min;
+            _free.Remove(id);
+            return id;
+        }
+        return _next++;
+    }
+
+    public void Put(int index, T item)
+    {
+        if (index >= _items.Length) Array.Resize(ref _items, Math.Max(index + 1, _items.Length * 2));
+        _items[index] = item;
+    }
+
+    public void Release(int index)
+    {
+        _items[index] = null;
+        _free.Add(index);
+    }
+}
+
+/// <summary>A role's place in the allocation: what it holds, its weighted dominant share and its quota, if any.</summary>
+public sealed record RoleAllocation(string Role, double Weight, double Share, Resources Allocated, int Frameworks, RoleQuota? Quota = null);

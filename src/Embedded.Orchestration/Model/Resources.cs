@@ -73,6 +73,21 @@ public sealed class Resources : IEquatable<Resources>
     /// </summary>
     public Resources ScalarPart() => Ranges.IsEmpty && Sets.IsEmpty ? this : new(Scalars, Empty.Ranges, Empty.Sets);
 
+    /// <summary>Only the ranges and sets: what the allocator keeps beside its dense scalar vectors.</summary>
+    internal Resources NonScalarPart() => Scalars.IsEmpty ? this : Ranges.IsEmpty && Sets.IsEmpty ? Empty : new(Empty.Scalars, Ranges, Sets);
+
+    /// <summary>
+    /// This instance's ranges and sets with the positive entries of a dense milli vector as its
+    /// scalars: the allocator's conversion back at its boundary. The names come from parsed resources, so are valid.
+    /// </summary>
+    internal Resources WithScalarsFrom(ReadOnlySpan<long> milli, IReadOnlyList<string> names)
+    {
+        var scalars = ImmutableSortedDictionary.CreateBuilder<string, Scalar>(StringComparer.Ordinal);
+        for (var i = 0; i < milli.Length; i++)
+            if (milli[i] > 0) scalars.Add(names[i], new Scalar(milli[i]));
+        return new(scalars.ToImmutable(), Ranges, Sets);
+    }
+
     public static Resources Of(double cpus = 0, double mem = 0, double disk = 0, double gpus = 0) =>
         Empty.WithScalar(CpusName, cpus).WithScalar(MemName, mem).WithScalar(DiskName, disk).WithScalar(GpusName, gpus);
 
