@@ -3,9 +3,9 @@ using Embedded.Orchestration.Model;
 namespace Embedded.Orchestration.Allocation;
 
 /// <summary>What one framework holds on one agent: offers out and tasks running.</summary>
-internal sealed class Holding(int framework)
+internal sealed class Holding
 {
-    public int Framework { get; } = framework;
+    public int Framework;
     public long[] Scalars = new long[4];
     public Resources NonScalar = Resources.Empty;
 }
@@ -34,14 +34,19 @@ internal sealed class AllocatorAgent
     public long[] Total;
     public Resources TotalNonScalar { get; }
     public long[] Allocated;
-    public Resources AllocatedNonScalar = Resources.Empty;
 
     /// <summary>Total minus allocated; negative entries mean over-committed.</summary>
     public long[] Available;
+
+    /// <summary>
+    /// Free ranges and sets. While nothing beyond the agent's own ranges and sets is allocated
+    /// (the normal case) this alone is kept, and offers and declines just move whole sets in and
+    /// out; once something foreign is allocated (<see cref="_overcommittedNonScalar"/>), the
+    /// allocated part is kept instead and this is derived from it.
+    /// </summary>
     public Resources AvailableNonScalar;
 
-    /// <summary>Allocated ranges or sets that the agent does not have.</summary>
-    private bool _nonScalarOvercommitted;
+    private Resources? _overcommittedNonScalar;
     private Resources? _availableResources;
 
     public bool Active = true;
@@ -60,7 +65,7 @@ internal sealed class AllocatorAgent
     public long Version;
     public long NoneVersion = -1, NoneEligibility = -1, NoneUntil;
 
-    public bool Overcommitted => _nonScalarOvercommitted || Vec.AnyNegative(Available);
+    public bool Overcommitted => _overcommittedNonScalar is not null || Vec.AnyNegative(Available);
 
     public bool NothingFree => Vec.IsZero(Available) && AvailableNonScalar.IsEmpty;
 
@@ -85,7 +90,6 @@ internal sealed class AllocatorAgent
         var delta = Available;
         nonScalar = AvailableNonScalar;
         Vec.Add(ref Allocated, delta);
-        if (!nonScalar.IsEmpty) AllocatedNonScalar = AllocatedNonScalar.Add(nonScalar);
         if (spare.Length != delta.Length) spare = new long[delta.Length]; else Array.Clear(spare);
         Available = spare;
         AvailableNonScalar = Resources.Empty;
@@ -94,21 +98,22 @@ internal sealed class AllocatorAgent
         return delta;
     }
 
-    /// <summary>Allocates a part: scalars and (possibly) ranges and sets.</summary>
+    /// <summary>Allocates a part: scalars and (possibly) ranges and sets, which may be more than the agent has.</summary>
     public void Take(long[] scalars, Resources nonScalar)
     {
         Vec.Add(ref Allocated, scalars);
         Vec.Subtract(ref Available, scalars);
         if (!nonScalar.IsEmpty)
         {
-            AllocatedNonScalar = AllocatedNonScalar.Add(nonScalar);
-            RecomputeNonScalar();
+            if (_overcommittedNonScalar is not null) SetAllocatedNonScalar(_overcommittedNonScalar.Add(nonScalar));
+            else if (AvailableNonScalar.Contains(nonScalar)) AvailableNonScalar = AvailableNonScalar.Subtract(nonScalar);
+            else SetAllocatedNonScalar(TotalNonScalar.Subtract(AvailableNonScalar).Add(nonScalar));
         }
         _availableResources = null;
         Version++;
     }
 
-    /// <summary>Releases resources that the caller checked were held.</summary>
+    /// <summary>Releases resources that the caller checked were held; <paramref name="asResources"/> is the same, if the caller has it.</summary>
     public void Give(long[] scalars, Resources nonScalar, Resources? asResources)
     {
         var wasEmpty = NothingFree && !Overcommitted;
@@ -116,8 +121,8 @@ internal sealed class AllocatorAgent
         Vec.Add(ref Available, scalars);
         if (!nonScalar.IsEmpty)
         {
-            AllocatedNonScalar = AllocatedNonScalar.Equals(nonScalar) ? Resources.Empty : AllocatedNonScalar.Subtract(nonScalar);
-            if (_nonScalarOvercommitted) RecomputeNonScalar();
+            if (_overcommittedNonScalar is not null)
+                SetAllocatedNonScalar(_overcommittedNonScalar.Equals(nonScalar) ? Resources.Empty : _overcommittedNonScalar.Subtract(nonScalar));
             else AvailableNonScalar = AvailableNonScalar.Add(nonScalar);
         }
         // The common decline: everything was offered and comes back; the declined object is the free set.
@@ -126,10 +131,17 @@ internal sealed class AllocatorAgent
         Filters?.Grew(Available, AvailableNonScalar);
     }
 
-    private void RecomputeNonScalar()
+    private void SetAllocatedNonScalar(Resources allocated)
     {
-        _nonScalarOvercommitted = !TotalNonScalar.Contains(AllocatedNonScalar);
-        AvailableNonScalar = _nonScalarOvercommitted ? Resources.Empty
-            : AllocatedNonScalar.IsEmpty ? TotalNonScalar : TotalNonScalar.Subtract(AllocatedNonScalar);
+        if (TotalNonScalar.Contains(allocated))
+        {
+            _overcommittedNonScalar = null;
+            AvailableNonScalar = allocated.IsEmpty ? TotalNonScalar : TotalNonScalar.Subtract(allocated);
+        }
+        else
+        {
+            _overcommittedNonScalar = allocated;
+            AvailableNonScalar = Resources.Empty;
+        }
     }
 }

@@ -33,6 +33,7 @@ internal sealed partial class HierarchicalAllocator
     private readonly DenseIds<RoleState> _roleIds = new();
     private readonly long _minCpus, _minMem;
     private long[] _spare = new long[4], _scratch = new long[4];
+    private readonly Stack<Holding> _holdingPool = new(); // emptied holdings, reused by the next offer
     private Resources? _totalResources;
     private long _totalResourcesVersion = -1;
 
@@ -194,16 +195,17 @@ internal sealed partial class HierarchicalAllocator
         Bits.Clear(agent.Offered, framework.Index);
         agent.Version++;
         if (unused.IsEmpty) return;
-        Release(framework, agent, unused);
+        // Declines usually return the very object that was offered, which is the agent's cached
+        // free set: its vectors are built once and shared by the release and every filter.
+        var declined = agent.LastDeclined is { } last && ReferenceEquals(last.Source, unused)
+            ? last
+            : agent.LastDeclined = new Declined(unused, _kinds.ToVector(unused), unused.NonScalarPart());
+        Release(framework, agent, unused, declined.Scalars, declined.NonScalar);
         if (filters is { RefuseSeconds: > 0 })
         {
             // Clamp absurd durations so the expiry stays a valid date.
             var seconds = Math.Min(filters.RefuseSeconds, TimeSpan.FromDays(3650).TotalSeconds);
             var expires = _time.GetUtcNow().UtcTicks + TimeSpan.FromSeconds(seconds).Ticks;
-            // Every framework that declines the same offered object shares one vector.
-            var declined = agent.LastDeclined is { } last && ReferenceEquals(last.Source, unused)
-                ? last
-                : agent.LastDeclined = new Declined(unused, _kinds.ToVector(unused), unused.NonScalarPart());
             (agent.Filters ??= new AgentFilters()).Set(framework.Index, expires, declined);
         }
     }
@@ -213,7 +215,7 @@ internal sealed partial class HierarchicalAllocator
     {
         if (resources.IsEmpty) return;
         if (_frameworks.TryGetValue(frameworkId, out var framework) && _agents.TryGetValue(agentId, out var agent))
-            Release(framework, agent, resources);
+            Release(framework, agent, resources, FillScratch(resources), resources.NonScalarPart());
     }
 
     public bool HasOutstandingOffer(string frameworkId, string agentId) =>
@@ -261,7 +263,12 @@ internal sealed partial class HierarchicalAllocator
     private void Hold(FrameworkState framework, AllocatorAgent agent, long[] scalars, Resources nonScalar)
     {
         var holding = agent.HoldingOf(framework.Index);
-        if (holding is null) agent.Holdings.Add(holding = new Holding(framework.Index));
+        if (holding is null)
+        {
+            holding = _holdingPool.TryPop(out var reused) ? reused : new Holding();
+            holding.Framework = framework.Index;
+            agent.Holdings.Add(holding);
+        }
         Vec.Add(ref holding.Scalars, scalars);
         if (!nonScalar.IsEmpty) holding.NonScalar = holding.NonScalar.Add(nonScalar);
         framework.Role.Frameworks.Allocated(framework.Client, scalars);
@@ -269,16 +276,18 @@ internal sealed partial class HierarchicalAllocator
     }
 
     /// <summary>Gives back what the framework holds on the agent; more than it holds is a bookkeeping error, and changes nothing.</summary>
-    private void Release(FrameworkState framework, AllocatorAgent agent, Resources resources)
+    private void Release(FrameworkState framework, AllocatorAgent agent, Resources resources, long[] scalars, Resources nonScalar)
     {
-        var scalars = FillScratch(resources);
-        var nonScalar = resources.NonScalarPart();
         var holding = agent.HoldingOf(framework.Index);
         if (holding is null || !Vec.Contains(holding.Scalars, scalars) || !holding.NonScalar.Contains(nonScalar))
             throw new InvalidOperationException($"cannot release {resources} of {framework.Id} on {agent.Id}: it holds {(holding is null ? "nothing" : _kinds.ToResources(holding.Scalars, holding.NonScalar))}");
         Vec.Subtract(ref holding.Scalars, scalars);
         if (!nonScalar.IsEmpty) holding.NonScalar = holding.NonScalar.Equals(nonScalar) ? Resources.Empty : holding.NonScalar.Subtract(nonScalar);
-        if (holding.NonScalar.IsEmpty && Vec.IsZero(holding.Scalars)) agent.Holdings.Remove(holding);
+        if (holding.NonScalar.IsEmpty && Vec.IsZero(holding.Scalars))
+        {
+            agent.Holdings.Remove(holding);
+            _holdingPool.Push(holding);
+        }
         agent.Give(scalars, nonScalar, resources);
         Unshare(framework, scalars);
     }

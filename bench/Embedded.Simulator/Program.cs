@@ -1,0 +1,54 @@
+using System.Globalization;
+using Embedded.Simulator;
+
+// Scale simulations of the real allocator and, end to end, of the real master and agents.
+//   dotnet run -c Release --project bench/Embedded.Simulator -- <scenario> [options]
+// Every run stops by itself; options bound the size and the rounds.
+var scenario = args.Length > 0 ? args[0] : "help";
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, "--" + name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+}
+int? Rounds() => Array.IndexOf(args, "--rounds") >= 0 ? Option("rounds", 0) : null;
+
+switch (scenario)
+{
+    case "decline":
+        AllocatorScenarios.DeclineOffers(Option("agents", 10_000), Option("frameworks", 1_000), Rounds());
+        break;
+    case "suppress":
+        AllocatorScenarios.DeclineOffers(Option("agents", 10_000), Option("frameworks", 1_000), Rounds() ?? 20, suppress: true);
+        break;
+    case "matrix":
+        AllocatorScenarios.Matrix(Rounds());
+        break;
+    case "add-agents":
+        AllocatorScenarios.AddAgents(Option("agents", 10_000), Option("frameworks", 1_000));
+        break;
+    case "add-frameworks":
+        AllocatorScenarios.AddFrameworks(Option("frameworks", 1_000), Option("agents", 10_000));
+        break;
+    case "multi":
+        AllocatorScenarios.MultiFramework(Option("agents", 10_000), Option("services", 5), Option("batch", 500), Option("cycles", 60));
+        break;
+    case "roles":
+        AllocatorScenarios.Roles(Option("roles", 1_000), Option("agents", 10_000));
+        break;
+    case "e2e":
+        await EndToEndScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("frameworks", 4), TimeSpan.FromSeconds(Option("timeout", 300)));
+        break;
+    default:
+        Console.WriteLine("""
+            scenarios:
+              decline         [--agents 10000] [--frameworks 1000] [--rounds frameworks*2]   Mesos's DeclineOffers
+              suppress        [--agents 10000] [--frameworks 1000] [--rounds 20]             frameworks suppress after declining
+              matrix          [--rounds N]            both shapes at agents {1k,5k,10k,20k} x frameworks {100,1k}
+              add-agents      [--agents 10000] [--frameworks 1000]
+              add-frameworks  [--frameworks 1000] [--agents 10000]
+              multi           [--agents 10000] [--services 5] [--batch 500] [--cycles 60]
+              roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
+              e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
+            """);
+        break;
+}
