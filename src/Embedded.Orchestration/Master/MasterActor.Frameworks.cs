@@ -126,6 +126,9 @@ internal sealed partial class MasterActor
 
     private void OnKill(FrameworkRecord framework, Kill m)
     {
+        if (string.IsNullOrEmpty(m.TaskId)) throw new ArgumentException("kill names no task");
+        if (m.GracePeriod is { } grace && grace < TimeSpan.Zero && grace != Timeout.InfiniteTimeSpan)
+            throw new ArgumentException($"a kill grace period cannot be negative ({grace})");
         var key = new TaskKey(framework.Id, m.TaskId);
         if (_tasks.TryGetValue(key, out var task))
         {

@@ -14,7 +14,7 @@ internal static class TaskValidation
     {
         if (string.IsNullOrWhiteSpace(task.TaskId)) return "the task id is empty";
         if (!IsValidId(task.TaskId))
-            return $"task id '{Truncate(task.TaskId)}' must be at most {MaxIdLength} letters, digits, '.', '_' or '-'";
+            return $"task id '{Abbreviation.Abbreviate(task.TaskId)}' must be at most {MaxIdLength} letters, digits, '.', '_' or '-'";
         if (task.Name is null) return "the task name is missing";
         if (task.Resources is null || task.Resources.IsEmpty) return "the task asks for no resources";
         var kinds = (task.Command is null ? 0 : 1) + (task.Delegate is null ? 0 : 1) + (task.Container is null ? 0 : 1);
@@ -30,7 +30,7 @@ internal static class TaskValidation
         {
             if (string.IsNullOrWhiteSpace(key)) return "a label has an empty key";
             if (key.Length > MaxLabelLength || (value?.Length ?? 0) > MaxLabelLength)
-                return $"label '{Truncate(key)}' is longer than {MaxLabelLength} characters";
+                return $"label '{Abbreviation.Abbreviate(key)}' is longer than {MaxLabelLength} characters";
         }
         return null;
     }
@@ -38,7 +38,7 @@ internal static class TaskValidation
     private static string? ValidateContainer(ContainerSpec container, Resources resources)
     {
         if (string.IsNullOrWhiteSpace(container.Image)) return "the container has no image";
-        if (container.Image.Length > 512 || container.Image.Any(char.IsWhiteSpace)) return $"image name '{Truncate(container.Image)}' is not valid";
+        if (container.Image.Length > 512 || container.Image.Any(char.IsWhiteSpace)) return $"image name '{Abbreviation.Abbreviate(container.Image)}' is not valid";
         var ports = resources.Ports;
         foreach (var mapping in container.PortMappings)
         {
@@ -52,7 +52,7 @@ internal static class TaskValidation
         foreach (var volume in container.Volumes)
         {
             if (string.IsNullOrWhiteSpace(volume.Source) || string.IsNullOrWhiteSpace(volume.Target)) return "a volume needs a source and a target";
-            if (volume.Source.Contains("..") || volume.Target.Contains("..")) return $"volume '{Truncate(volume.Source)}' may not contain '..'";
+            if (volume.Source.Contains("..") || volume.Target.Contains("..")) return $"volume '{Abbreviation.Abbreviate(volume.Source)}' may not contain '..'";
         }
         if (container.Os is { } os && os is not ("linux" or "windows")) return $"os '{os}' must be linux or windows";
         return null;
@@ -60,6 +60,4 @@ internal static class TaskValidation
 
     public static bool IsValidId(string id) =>
         id.Length is > 0 and <= MaxIdLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && id != "." && id != "..";
-
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

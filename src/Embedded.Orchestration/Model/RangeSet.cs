@@ -90,7 +90,7 @@ public sealed class RangeSet : IEquatable<RangeSet>
     {
         var t = text.Trim();
         if (t.Length < 2 || t[0] != '[' || t[^1] != ']')
-            throw new FormatException($"ranges must look like [31000-32000], not '{text}'");
+            throw new FormatException($"ranges must look like [31000-32000], not '{text.Abbreviate()}'");
         var body = t[1..^1].Trim();
         if (body.Length == 0) return Empty;
         var list = new List<ValueRange>();
@@ -100,8 +100,8 @@ public sealed class RangeSet : IEquatable<RangeSet>
             if (bounds.Length != 2
                 || !ulong.TryParse(bounds[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var b)
                 || !ulong.TryParse(bounds[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var e))
-                throw new FormatException($"range '{part.Trim()}' must be two whole numbers joined by '-'");
-            if (e < b) throw new FormatException($"range '{part.Trim()}' ends before it begins");
+                throw new FormatException($"range '{part.Trim().Abbreviate()}' must be two whole numbers joined by '-'");
+            if (e < b) throw new FormatException($"range '{part.Trim().Abbreviate()}' ends before it begins");
             list.Add(new ValueRange(b, e));
         }
         return Normalize(list);

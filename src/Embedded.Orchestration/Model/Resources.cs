@@ -161,19 +161,19 @@ public sealed class Resources : IEquatable<Resources>
             if (part.Length == 0) continue;
             var colon = part.IndexOf(':');
             if (colon < 0)
-                throw new FormatException($"resource '{part}' must be name:value");
+                throw new FormatException($"resource '{part.Abbreviate()}' must be name:value");
             if (colon == 0)
-                throw new FormatException($"resource '{part}' has no name before ':'");
+                throw new FormatException($"resource '{part.Abbreviate()}' has no name before ':'");
             var name = part[..colon].Trim();
             var value = part[(colon + 1)..].Trim();
             if (name.Contains('('))
-                throw new FormatException($"resource '{name}': reservations such as cpus(role) are not supported");
+                throw new FormatException($"resource '{name.Abbreviate()}': reservations such as cpus(role) are not supported");
             if (name.Length > MaxNameLength)
                 throw new FormatException(TooLong(name));
             if (!IsValidName(name))
                 throw new FormatException($"resource name '{name}' must be letters, digits, '_', '-' or '.'");
             if (!seen.Add(name))
-                throw new FormatException($"resource '{name}' is given twice");
+                throw new FormatException($"resource '{name.Abbreviate()}' is given twice");
             if (value.StartsWith('['))
                 result = result.WithRanges(name, RangeSet.Parse(value));
             else if (value.StartsWith('{'))
@@ -187,9 +187,9 @@ public sealed class Resources : IEquatable<Resources>
             else
             {
                 if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-                    throw new FormatException($"resource '{name}' has value '{value}', which is not a number, [ranges] or {{set}}");
+                    throw new FormatException($"resource '{name.Abbreviate()}' has value '{value.Abbreviate()}', which is not a number, [ranges] or {{set}}");
                 if (double.IsNaN(number) || double.IsInfinity(number) || number < 0 || number > Model.Scalar.MaxValue)
-                    throw new FormatException($"resource '{name}' must be a number from 0 to {Model.Scalar.MaxValue}, not '{value}'");
+                    throw new FormatException($"resource '{name.Abbreviate()}' must be a number from 0 to {Model.Scalar.MaxValue}, not '{value.Abbreviate()}'");
                 result = result.WithScalar(name, Model.Scalar.FromDouble(number));
             }
         }
