@@ -153,6 +153,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case AcknowledgeUpdate m: OnAcknowledge(m); break;
             case FrameworkMessage m: OnFrameworkMessage(m); break;
             case ShutdownFramework m: OnShutdownFramework(m); break;
+            case FrameworkResubscribed m:
+                foreach (var (key, stream) in _streams.Where(s => s.Key.FrameworkId == m.FrameworkId).ToList()) SendHead(key, stream, resetBackoff: true);
+                break;
             case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id, Send)); break;
             case RegisterAnew m: OnRegisterAnew(m); break;
             case TaskLaunched m: OnTaskLaunched(m); break;

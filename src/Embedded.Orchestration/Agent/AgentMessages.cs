@@ -25,6 +25,9 @@ internal sealed record AcknowledgeUpdate(string FrameworkId, string TaskId, Guid
 internal sealed record FrameworkMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
 internal sealed record ShutdownFramework(string FrameworkId) : AgentMessage;
 
+/// <summary>A framework subscribed again after a failover: what it missed goes to it now, not at the next retry.</summary>
+internal sealed record FrameworkResubscribed(string FrameworkId) : AgentMessage;
+
 // The agent's own.
 
 internal sealed record SendHeartbeat : AgentMessage

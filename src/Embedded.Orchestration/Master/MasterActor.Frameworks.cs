@@ -34,6 +34,7 @@ internal sealed partial class MasterActor
             existing.Disconnections++;
             _allocator.SetFrameworkActive(id, true);
             existing.Send(new SubscribedEvent(id, _options.FrameworkHeartbeatInterval));
+            foreach (var agent in _agents.Values.Where(a => a.Reachable)) agent.Send(new FrameworkResubscribed(id));
             LogFrameworkSubscribed(id, info.Name, info.Role, true);
             m.Reply.TrySetResult(id);
             RequestAllocation();
