@@ -124,8 +124,24 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case GetState m: m.Reply.TrySetResult(Snapshot()); break;
             case WaitForAgents m: OnWaitForAgents(m); break;
             case SetRoleWeight m: _allocator.SetWeight(m.Role, m.Weight); RequestAllocation(); break;
+            case SetRoleQuota m: OnSetRoleQuota(m); break;
             default: throw new InvalidOperationException($"the master does not handle {message.GetType().Name}");
         }
+    }
+
+    private void OnSetRoleQuota(SetRoleQuota m)
+    {
+        try
+        {
+            _allocator.SetQuota(m.Role, m.Quota);
+        }
+        catch (ArgumentException e)
+        {
+            m.Reply.TrySetException(e); // bad input changes nothing
+            return;
+        }
+        m.Reply.TrySetResult();
+        RequestAllocation();
     }
 
     /// <summary>Coalesces the allocations that many events in a row ask for into one cycle.</summary>

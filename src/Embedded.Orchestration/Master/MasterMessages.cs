@@ -84,3 +84,9 @@ internal sealed record WaitForAgents(int Count) : MasterMessage
 }
 
 internal sealed record SetRoleWeight(string Role, double Weight) : MasterMessage;
+
+/// <summary>Sets or (with null) removes a role's quota; the reply fails with the reason when the quota is invalid.</summary>
+internal sealed record SetRoleQuota(string Role, Allocation.RoleQuota? Quota) : MasterMessage
+{
+    public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
