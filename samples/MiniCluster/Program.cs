@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Embedded.Orchestration.Docker;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
@@ -10,9 +11,16 @@ using Microsoft.Extensions.Logging;
 // piece of work ran and how it ended.
 using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+const string image = "embedded-test/busybox:latest"; // imported by scripts/setup.sh from Debian's busybox-static
+var dockerProblem = await DockerEngineCheck.WhyNotAsync(image: image, cancellationToken: timeout.Token);
+Console.WriteLine(dockerProblem is null
+    ? $"Docker: an engine answers; agent 'docker' runs containers of {image}."
+    : $"Docker: not used ({dockerProblem}); the demo runs processes and in-process tasks only.");
 var started = Stopwatch.StartNew();
 await using var cluster = await MiniCluster.StartAsync(configure: c =>
 {
+    if (dockerProblem is null)
+        c.AddAgent("docker", "cpus:2;mem:1024;disk:4096;ports:[31300-31399]").WithAttribute("runtime", "docker").UseDocker().UseProcesses().UseDelegates();
     c.AddAgent("small", "cpus:1;mem:1024;disk:4096;ports:[31000-31099]").WithAttribute("rack", "r1");
     c.AddAgent("medium", "cpus:2;mem:2048;disk:8192;ports:[31100-31199]").WithAttribute("rack", "r1");
     c.AddAgent("large", "cpus:4;mem:4096;disk:16384;ports:[31200-31299]").WithAttribute("rack", "r2");
@@ -20,7 +28,7 @@ await using var cluster = await MiniCluster.StartAsync(configure: c =>
 }, loggerFactory: loggers, cancellationToken: timeout.Token);
 Console.WriteLine($"Mini cluster up in {started.ElapsedMilliseconds} ms: {string.Join(", ", cluster.Agents.Select(a => $"{a.Id} ({a.Resources})"))}");
 
-var jobs = new[]
+Job[] jobs =
 {
     Job.Shell("echo hello from $EMBEDDED_TASK_ID") with { Id = "hello" },
     Job.Shell("i=0; s=0; while [ $i -lt 20000 ]; do i=$((i+1)); s=$((s+i)); done; echo sum=$s", "cpus:1;mem:128") with { Id = "compute" },
@@ -35,6 +43,13 @@ var jobs = new[]
         return 0;
     }) with { Id = "in-process" },
 };
+if (dockerProblem is null)
+{
+    var onDocker = Constraint.Equal("runtime", "docker");
+    var hello = Job.Docker(image, ["sh", "-c", "echo hello from container $(hostname)"], "cpus:0.5;mem:64") with { Id = "container" };
+    var failing = Job.Docker(image, ["sh", "-c", "echo failing on purpose; exit 2"], "cpus:0.5;mem:64") with { Id = "container-fail" };
+    jobs = [.. jobs, hello.WithConstraint(onDocker), failing.WithConstraint(onDocker)];
+}
 var submitted = new List<(string Framework, Task<JobResult> Result)>();
 foreach (var job in jobs)
     submitted.Add(("embedded-jobs", (await cluster.Jobs.SubmitAsync(job, timeout.Token)).Completion));
