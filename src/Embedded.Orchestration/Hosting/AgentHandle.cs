@@ -1,5 +1,6 @@
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 
 namespace Embedded.Orchestration.Hosting;
 
@@ -8,9 +9,12 @@ public sealed class AgentHandle
 {
     private readonly AgentPool _pool;
 
-    internal AgentHandle(AgentPool pool, string id)
+    private readonly IClusterClient _client;
+
+    internal AgentHandle(AgentPool pool, IClusterClient client, string id)
     {
         _pool = pool;
+        _client = client;
         Id = id;
     }
 
@@ -27,12 +31,8 @@ public sealed class AgentHandle
     public void Heal() => Agent.Post(new SetPartitioned(false));
 
     /// <summary>The output of a task on this agent so far, or its last output if it ended; null if unknown.</summary>
-    public async Task<TaskOutput?> ReadOutputAsync(string taskId, CancellationToken cancellationToken = default)
-    {
-        var read = new ReadOutput(taskId);
-        if (!Agent.Post(read)) return null;
-        return await read.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<TaskOutput?> ReadOutputAsync(string taskId, CancellationToken cancellationToken = default) =>
+        _client.ReadOutputAsync(Id, taskId, cancellationToken);
 
     /// <summary>Shuts the agent down as an operator would: kills its tasks, reports them, leaves the cluster.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => Agent.StopAgentAsync(cancellationToken);

@@ -51,6 +51,11 @@ internal sealed class AgentPool
         }
     }
 
+    public AgentActor? Find(string name)
+    {
+        lock (_gate) return _agents.GetValueOrDefault(name);
+    }
+
     public AgentActor Get(string name)
     {
         lock (_gate) return _agents.TryGetValue(name, out var agent) ? agent : throw new ArgumentException($"no agent is named '{name}'", nameof(name));

@@ -27,7 +27,7 @@ public static class ClusterOrchestrationServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MasterActor>>())));
         services.TryAddSingleton<AgentPool>();
-        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(sp.GetRequiredService<MasterLink>()));
+        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<AgentPool>().Find));
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
             sp.GetRequiredService<IClusterClient>(),

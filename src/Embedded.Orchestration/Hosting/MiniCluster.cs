@@ -22,7 +22,7 @@ public sealed class MiniCluster : IAsyncDisposable
         Client = services.GetRequiredService<IClusterClient>();
         Jobs = services.GetRequiredService<IJobClient>();
         var pool = services.GetRequiredService<AgentPool>();
-        Agents = [.. pool.Names.Select(name => new AgentHandle(pool, name))];
+        Agents = [.. pool.Names.Select(name => new AgentHandle(pool, Client, name))];
     }
 
     public IClusterClient Client { get; }

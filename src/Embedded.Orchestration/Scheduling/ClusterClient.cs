@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
 
@@ -15,10 +16,20 @@ public interface IClusterClient
 
     /// <summary>Sets a role's weight in the fair sharing of resources.</summary>
     void SetRoleWeight(string role, double weight);
+
+    /// <summary>What a task on an agent of this process has written so far, or its last output once it ended; null if the agent does not know it.</summary>
+    Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ClusterClient(MasterLink link) : IClusterClient
+internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> findAgent) : IClusterClient
 {
+    public async Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default)
+    {
+        var read = new ReadOutput(taskId);
+        if (findAgent(agentId) is not { } agent || !agent.Post(read)) return null;
+        return await read.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(framework);

@@ -10,11 +10,14 @@ public sealed class JobHandle
     private readonly Channel<StatusUpdate> _updates = Channel.CreateUnbounded<StatusUpdate>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<JobResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<string, CancellationToken, Task> _cancel;
+    private readonly IClusterClient _cluster;
+    private volatile StatusUpdate? _latest;
 
-    internal JobHandle(string jobId, Func<string, CancellationToken, Task> cancel)
+    internal JobHandle(string jobId, Func<string, CancellationToken, Task> cancel, IClusterClient cluster)
     {
         JobId = jobId;
         _cancel = cancel;
+        _cluster = cluster;
     }
 
     public string JobId { get; }
@@ -30,7 +33,19 @@ public sealed class JobHandle
     /// <summary>Kills the job (or drops it if it has not started); its result is then KILLED.</summary>
     public Task CancelAsync(CancellationToken cancellationToken = default) => _cancel(JobId, cancellationToken);
 
-    internal void Publish(StatusUpdate update) => _updates.Writer.TryWrite(update);
+    /// <summary>What the job's current attempt has written so far (its final output once it ended); empty before it starts.</summary>
+    public async Task<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken = default)
+    {
+        if (_result.Task.IsCompletedSuccessfully && _result.Task.Result is var done) return new TaskOutput(done.Stdout, done.Stderr);
+        if (_latest is not { AgentId: { } agentId } latest) return new TaskOutput("", "");
+        return await _cluster.ReadOutputAsync(agentId, latest.TaskId, cancellationToken).ConfigureAwait(false) ?? new TaskOutput("", "");
+    }
+
+    internal void Publish(StatusUpdate update)
+    {
+        _latest = update;
+        _updates.Writer.TryWrite(update);
+    }
 
     internal void Complete(JobResult result)
     {

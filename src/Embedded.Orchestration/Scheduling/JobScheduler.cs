@@ -118,7 +118,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             m.Reply.TrySetException(new InvalidOperationException("the job scheduler has not started"));
             return;
         }
-        var handle = new JobHandle(id, CancelAsync);
+        var handle = new JobHandle(id, CancelAsync, _cluster);
         var delegateName = job.Delegate;
         if (job.Body is { } body)
         {

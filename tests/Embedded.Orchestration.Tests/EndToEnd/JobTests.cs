@@ -137,6 +137,22 @@ public sealed class JobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_running_job_output_can_be_read_while_it_runs_and_after()
+    {
+        await using var cluster = await Start(agents: 1);
+        var handle = await cluster.Jobs.SubmitAsync(Job.Shell("echo first; echo oops >&2; sleep 1000"));
+        (await handle.ReadOutputAsync()).Should().Be(new TaskOutput("", ""), "nothing has run yet");
+        await WaitForState(handle, TaskState.Running);
+        using (var guard = new CancellationTokenSource(Guard))
+            while ((await handle.ReadOutputAsync(guard.Token)).Stdout != "first\n") await Task.Delay(10, guard.Token);
+        (await handle.ReadOutputAsync()).Stderr.Should().Be("oops\n");
+        await handle.CancelAsync();
+        var result = await handle.Completion.WaitAsync(Guard);
+        (await handle.ReadOutputAsync()).Should().Be(new TaskOutput(result.Stdout, result.Stderr));
+        result.Stdout.Should().Be("first\n");
+    }
+
+    [Fact]
     public async Task Watching_a_job_shows_every_status_in_order()
     {
         await using var cluster = await Start(agents: 1);
