@@ -32,8 +32,10 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, time));
     }
 
-    private sealed class RunningDelegate : IRunningTask
+    private sealed class RunningDelegate : IRunningTask, IMessageReceiver
     {
+        private readonly System.Threading.Channels.Channel<ReadOnlyMemory<byte>> _messages =
+            System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new() { SingleReader = true });
         private readonly TimeProvider _time;
         private readonly OutputTail _stdout = new();
         private readonly OutputTail _stderr = new();
@@ -49,11 +51,16 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             TaskDelegate body, string taskId, string agentId, string sandbox, IReadOnlyDictionary<string, string> environment, TimeProvider time)
         {
             _time = time;
-            var context = new TaskContext(taskId, agentId, sandbox, environment, _stdout.CreateWriter(), _stderr.CreateWriter());
+            var context = new TaskContext(taskId, agentId, sandbox, environment, _stdout.CreateWriter(), _stderr.CreateWriter())
+            {
+                Messages = _messages.Reader,
+            };
             _run = RunAsync(body, context);
         }
 
         public Task<TaskExit> Completion => _completion.Task;
+
+        public void Receive(ReadOnlyMemory<byte> data) => _messages.Writer.TryWrite(data.ToArray());
 
         public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Snapshot());
 

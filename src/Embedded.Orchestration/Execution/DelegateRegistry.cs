@@ -25,11 +25,16 @@ public sealed class DelegateRegistry
 /// <summary>The body of an in-process task: returns its exit code, 0 for success.</summary>
 public delegate Task<int> TaskDelegate(TaskContext context, CancellationToken cancellationToken);
 
-/// <summary>What an in-process task sees of itself: ids, environment, sandbox and output writers.</summary>
+/// <summary>What an in-process task sees of itself: ids, environment, sandbox, output writers and the messages its framework sends it.</summary>
 public sealed record TaskContext(
     string TaskId,
     string AgentId,
     string SandboxDirectory,
     IReadOnlyDictionary<string, string> Environment,
     TextWriter Stdout,
-    TextWriter Stderr);
+    TextWriter Stderr)
+{
+    /// <summary>Framework messages (<c>SchedulerSession.MessageAsync</c>) to this task, in the order they were sent.</summary>
+    public System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; init; } =
+        System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>().Reader;
+}

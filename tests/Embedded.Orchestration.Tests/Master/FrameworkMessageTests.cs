@@ -1,0 +1,37 @@
+using System.Text;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+using static Embedded.Orchestration.Tests.Support.TestTasks;
+
+namespace Embedded.Orchestration.Tests.Master;
+
+/// <summary>The message call reaches a running in-process task through the master and its agent, in order.</summary>
+public sealed class FrameworkMessageTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Messages_reach_a_running_delegate_in_order()
+    {
+        await using var cluster = await TestCluster.StartAsync(output, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        cluster.Services.GetRequiredService<DelegateRegistry>().Register("listen", async (ctx, ct) =>
+        {
+            for (var i = 0; i < 2; i++)
+                await ctx.Stdout.WriteLineAsync(Encoding.UTF8.GetString((await ctx.Messages.ReadAsync(ct)).Span));
+            return 0;
+        });
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("talker"));
+        await using var _ = session;
+        var offer = await events.NextOffer();
+        await session.LaunchAsync(offer, [Delegate("d", "listen")]);
+        await events.NextUpdate("d", TaskState.Running);
+
+        await session.MessageAsync(offer.AgentId, "d", "first"u8.ToArray());
+        await session.MessageAsync(offer.AgentId, "d", "second"u8.ToArray());
+
+        var finished = await events.NextUpdate("d", TaskState.Finished);
+        finished.Output!.Stdout.Should().Be("first\nsecond\n");
+    }
+}
