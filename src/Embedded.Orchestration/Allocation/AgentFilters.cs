@@ -54,6 +54,16 @@ internal sealed class AgentFilters
         return _declined[Find(framework)].Covers(available, availableNonScalar);
     }
 
+    /// <summary>Purges expired filters and rebuilds the base if needed, so <see cref="RefusingWord"/> is current.</summary>
+    public void Prepare(long now, long[] available, Resources availableNonScalar)
+    {
+        if (now >= EarliestExpiry) Purge(now);
+        if (!_baseValid) Rebase(available, availableNonScalar);
+    }
+
+    /// <summary>64 frameworks' "surely refuses" bits, after <see cref="Prepare"/>.</summary>
+    public ulong RefusingWord(int word) => word < _refusing.Length ? _refusing[word] : 0;
+
     /// <summary>The agent's free resources grew: the base stays only if it still contains them.</summary>
     public void Grew(long[] available, Resources availableNonScalar)
     {

@@ -222,6 +222,9 @@ internal sealed class DrfSorter
         return lo;
     }
 
+    /// <summary>Whether <paramref name="a"/> comes before <paramref name="b"/> in the order: valid for active clients once <see cref="Order"/> was read.</summary>
+    internal static bool Precedes(Client a, Client b) => Compare(a.Share, a.Name, b) < 0;
+
     private static int Compare(double share, string name, Client other)
     {
         var c = share.CompareTo(other.Share);

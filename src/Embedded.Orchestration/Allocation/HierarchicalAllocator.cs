@@ -107,6 +107,7 @@ internal sealed partial class HierarchicalAllocator
         _frameworkIds.Put(index, framework);
         _frameworks.Add(frameworkId, framework);
         roleState.EligibleFrameworks++;
+        Bits.Set(ref roleState.ActiveFrameworks, index);
         _roles.SetActive(roleState.Client, true);
         _eligibility++;
     }
@@ -132,6 +133,7 @@ internal sealed partial class HierarchicalAllocator
         _roles.Unallocated(role.Client, framework.Client.Allocation);
         role.Frameworks.Remove(framework.Client);
         if (framework.Eligible) role.EligibleFrameworks--;
+        Bits.Clear(role.ActiveFrameworks, index);
         if (role.Frameworks.Count == 0)
         {
             _roles.Remove(role.Client);
@@ -255,6 +257,8 @@ internal sealed partial class HierarchicalAllocator
         var role = framework.Role;
         role.Frameworks.SetActive(framework.Client, framework.Eligible);
         role.EligibleFrameworks += framework.Eligible ? 1 : -1;
+        if (framework.Eligible) Bits.Set(ref role.ActiveFrameworks, framework.Index);
+        else Bits.Clear(role.ActiveFrameworks, framework.Index);
         _roles.SetActive(role.Client, role.EligibleFrameworks > 0);
         if (framework.Eligible) _eligibility++;
     }
@@ -325,6 +329,9 @@ internal sealed partial class HierarchicalAllocator
         public DrfSorter.Client Client { get; } = client;
         public DrfSorter Frameworks { get; } = frameworks;
         public int EligibleFrameworks { get; set; }
+
+        /// <summary>A bit per framework index: the role's active, unsuppressed frameworks.</summary>
+        public ulong[] ActiveFrameworks = [];
         public QuotaState? Quota { get; set; }
     }
 }
