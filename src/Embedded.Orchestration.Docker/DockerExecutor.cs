@@ -8,22 +8,27 @@ using Embedded.Orchestration.Model;
 using Microsoft.Extensions.Logging;
 using ContainerSpec = Embedded.Orchestration.Model.ContainerSpec;
 using Resources = Embedded.Orchestration.Model.Resources;
+using TaskState = Embedded.Orchestration.Model.TaskState;
 
 namespace Embedded.Orchestration.Docker;
 
 /// <summary>
 /// Runs container tasks on one Docker engine, like Mesos's Docker containerizer: pulls by policy,
-/// creates the container with the task's resources as hard limits, starts it and follows it. At
-/// start it reports the engine's os, arch and capacity and removes the containers a crashed
-/// predecessor of this agent left; at stop it removes what is left unless tasks stay running.
+/// creates the container with the task's resources as hard limits, starts it and follows it. A
+/// restarted agent finds its tasks' containers again by their labels (<see cref="RecoverAsync"/>),
+/// which runs before start. At start it reports the engine's os, arch and capacity and removes the
+/// containers of this agent that no task claims; at stop it removes what is left unless tasks stay running.
 /// </summary>
-internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider time, ILoggerFactory loggers) : ITaskExecutor, IExecutorLifecycle
+internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider time, ILoggerFactory loggers)
+    : ITaskExecutor, IExecutorLifecycle, IRecoverableExecutor
 {
     private readonly ILogger _logger = loggers.CreateLogger<DockerExecutor>();
     private readonly ConcurrentDictionary<string, DockerRunningTask> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _launching = new(StringComparer.Ordinal);
+    private readonly Lock _clientGate = new();
     private DockerClient? _client;
     private EngineFacts? _engine;
+    private bool _started;
     private string _agentId = "";
 
     public string Name => "docker";
@@ -38,10 +43,12 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
     public async ValueTask<ExecutorFacts> StartAsync(string agentId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(agentId);
-        if (_client is not null) throw new InvalidOperationException($"the docker executor of agent {_agentId} has started already");
+        if (_started) throw new InvalidOperationException($"the docker executor of agent {_agentId} has started already");
         _agentId = agentId;
+
+        // Recovery may have made the client already, and tasks it reattached use it.
         var endpoint = DockerEndpoint.Resolve(options);
-        var client = DockerEndpoint.CreateClient(endpoint, options);
+        var client = ClientFor(endpoint);
         SystemInfoResponse info;
         VersionResponse version;
         try
@@ -51,7 +58,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         }
         catch (Exception e) when (EngineErrors.IsEngineError(e) || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            client.Dispose();
+            if (_running.IsEmpty) DropClient(client);
             throw new InvalidOperationException(
                 $"agent {agentId}: no Docker engine answers at {endpoint} ({EngineErrors.Message(e)}); start one, or point DockerOptions.Endpoint or DOCKER_HOST at it", e);
         }
@@ -62,9 +69,8 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
             version.Version ?? info.ServerVersion ?? "unknown",
             Math.Max(info.NCPU, 1),
             Math.Max(info.MemTotal, 0));
-        _client = client;
         _engine = engine;
-        Endpoint = endpoint;
+        _started = true;
         LogEngine(agentId, endpoint, engine.Os, engine.Arch, engine.Version);
 
         await RemoveContainersAsync(orphansOnly: true, cancellationToken).ConfigureAwait(false);
@@ -86,6 +92,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
     public async ValueTask StopAsync(bool leaveTasksRunning, CancellationToken cancellationToken)
     {
         if (_client is not { } client) return;
+        _started = false;
         try
         {
             if (leaveTasksRunning) return;
@@ -97,9 +104,28 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         }
         finally
         {
-            _client = null;
-            client.Dispose();
+            DropClient(client);
         }
+    }
+
+    /// <summary>The client of the configured engine, made on first use: recovery runs before start.</summary>
+    private DockerClient ClientFor(Uri endpoint)
+    {
+        lock (_clientGate)
+        {
+            if (_client is { } existing) return existing;
+            Endpoint = endpoint;
+            return _client = DockerEndpoint.CreateClient(endpoint, options);
+        }
+    }
+
+    private void DropClient(DockerClient client)
+    {
+        lock (_clientGate)
+        {
+            if (_client == client) _client = null;
+        }
+        client.Dispose();
     }
 
     public async ValueTask<IRunningTask> LaunchAsync(TaskLaunch launch, CancellationToken cancellationToken)
@@ -107,7 +133,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         ArgumentNullException.ThrowIfNull(launch);
         var client = _client;
         var engine = _engine;
-        if (client is null || engine is null)
+        if (!_started || client is null || engine is null)
             throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, "the docker executor has not started (IExecutorLifecycle.StartAsync) or has stopped");
         var task = launch.Task;
         var spec = task.Container ?? throw new TaskLaunchException(TaskReason.TaskInvalid, $"task '{task.TaskId}' has no container");
@@ -136,9 +162,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
                 throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"starting container {name} failed: {EngineErrors.Message(e)}", e);
             }
 
-            var running = new DockerRunningTask(client, id, name, task.TaskId, $"{task.Resources.Mem} MB", stdout, stderr,
-                options.LogTailBytes, time, loggers.CreateLogger<DockerRunningTask>(), r => _running.TryRemove(r.ContainerId, out _));
-            _running[id] = running;
+            var running = Follow(client, id, name, task, stdout, stderr);
             _launching.TryRemove(id, out _);
             LogLaunched(task.TaskId, name, id[..Math.Min(12, id.Length)], request.Image);
             return running;
@@ -157,14 +181,121 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         }
     }
 
+    /// <summary>Follows a started container as the task's run; the executor knows it (and spares it in sweeps) until it is disposed.</summary>
+    private DockerRunningTask Follow(DockerClient client, string id, string name, TaskInfo task, FileStream stdout, FileStream stderr)
+    {
+        var running = new DockerRunningTask(client, id, name, task.TaskId, $"{task.Resources.Mem} MB", stdout, stderr,
+            options.LogTailBytes, options.EngineReconnectTimeout, time, loggers.CreateLogger<DockerRunningTask>(), r => _running.TryRemove(r.ContainerId, out _));
+        _running[id] = running;
+        return running;
+    }
+
+    /// <summary>
+    /// Finds the container of a task that a crashed agent launched, by its labels. A running one is
+    /// followed again (reconnect) or killed and removed (cleanup); one that ended while the agent was
+    /// away is reported with its real exit status and removed; none at all means the task is lost.
+    /// </summary>
+    public async ValueTask<RecoveredRun> RecoverAsync(TaskLaunch launch, bool reconnect, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        var task = launch.Task;
+        var endpoint = DockerEndpoint.Resolve(options);
+        var client = ClientFor(endpoint);
+        var run = TryRunOf(launch.SandboxDirectory);
+
+        ContainerListResponse? found;
+        try
+        {
+            var labels = new Dictionary<string, bool>
+            {
+                [$"{ContainerRequestBuilder.ManagedLabel}=true"] = true,
+                [$"{ContainerRequestBuilder.AgentLabel}={launch.AgentId}"] = true,
+                [$"{ContainerRequestBuilder.FrameworkLabel}={launch.FrameworkId}"] = true,
+                [$"{ContainerRequestBuilder.TaskLabel}={task.TaskId}"] = true,
+            };
+            if (run is not null) labels[$"{ContainerRequestBuilder.RunLabel}={run}"] = true;
+            var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels },
+            }, cancellationToken).ConfigureAwait(false);
+            found = containers.FirstOrDefault(c => c.State != "removing");
+        }
+        catch (Exception e) when (EngineErrors.IsEngineError(e))
+        {
+            return Ended(TaskState.Failed, TaskReason.ExecutorTerminated,
+                $"the agent restarted and could not ask the Docker engine at {endpoint} about the task's container: {EngineErrors.Message(e)}");
+        }
+
+        var expected = run is null ? $"of task {task.TaskId}" : ContainerRequestBuilder.Name(launch.AgentId, task.TaskId, run);
+        if (found is null)
+        {
+            LogRecoveredGone(task.TaskId, expected);
+            return Ended(TaskState.Failed, TaskReason.ExecutorTerminated,
+                $"the container is gone: the agent restarted and container {expected} no longer exists on the Docker engine, so how the task ended is unknown");
+        }
+
+        var id = found.ID;
+        var name = found.Names?.FirstOrDefault()?.TrimStart('/') ?? expected;
+        if (found.State == "created")
+        {
+            // The agent stopped between creating and starting it: the task never ran.
+            await RemoveQuietlyAsync(client, id).ConfigureAwait(false);
+            LogRecoveredUnstarted(task.TaskId, name);
+            return Ended(TaskState.Failed, TaskReason.ContainerLaunchFailed,
+                $"the agent stopped before container {name} started; the agent restarted and removed it");
+        }
+
+        // The engine replays the whole log, so the sandbox files and the tails hold all of the task's output.
+        var sandbox = ProcessExecutor.CreateSandbox(launch.SandboxDirectory);
+        FileStream? stdout = null;
+        DockerRunningTask followed;
+        try
+        {
+            stdout = DockerRunningTask.OpenOutputFile(sandbox, stderr: false);
+            var stderr = DockerRunningTask.OpenOutputFile(sandbox, stderr: true);
+            followed = Follow(client, id, name, task, stdout, stderr);
+        }
+        catch (TaskLaunchException e)
+        {
+            if (stdout is not null) await stdout.DisposeAsync().ConfigureAwait(false);
+            await RemoveQuietlyAsync(client, id).ConfigureAwait(false);
+            return Ended(TaskState.Failed, TaskReason.ExecutorTerminated, $"the agent restarted and could not follow container {name} again: {e.Message}");
+        }
+
+        if (found.State is "running" or "paused" or "restarting")
+        {
+            if (reconnect)
+            {
+                LogReattached(task.TaskId, name, found.State);
+                return new RecoveredRun(followed, null);
+            }
+
+            await followed.DisposeAsync().ConfigureAwait(false);
+            var killed = await followed.Completion.ConfigureAwait(false);
+            LogRecoveredAndKilled(task.TaskId, name);
+            return Ended(TaskState.Failed, TaskReason.AgentRestarted,
+                $"the agent restarted with recovery 'cleanup', so container {name}, still running, was killed and removed", killed.ExitCode, killed.Output);
+        }
+
+        // Ended while the agent was away ("exited" or "dead"): its record still says how.
+        var exit = await followed.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await followed.DisposeAsync().ConfigureAwait(false);
+        LogRecoveredEnded(task.TaskId, name, exit.State, exit.ExitCode);
+        return new RecoveredRun(null, exit with { Message = $"{exit.Message} (while the agent was away)" });
+    }
+
+    private static RecoveredRun Ended(TaskState state, TaskReason reason, string message, int? exitCode = null, TaskOutput? output = null) =>
+        new(null, new TaskExit(state, reason, message, exitCode, output));
+
     /// <summary>The agent's run number from its sandbox layout (…/runs/&lt;run&gt;), so that a task id launched again gets a new name.</summary>
-    private static string RunOf(string sandboxDirectory)
+    private static string RunOf(string sandboxDirectory) => TryRunOf(sandboxDirectory) ?? Guid.NewGuid().ToString("N")[..8];
+
+    private static string? TryRunOf(string sandboxDirectory)
     {
         var trimmed = Path.TrimEndingDirectorySeparator(sandboxDirectory);
         var name = Path.GetFileName(trimmed);
-        return name.Length > 0 && Path.GetFileName(Path.GetDirectoryName(trimmed)) == "runs"
-            ? name
-            : Guid.NewGuid().ToString("N")[..8];
+        return name.Length > 0 && Path.GetFileName(Path.GetDirectoryName(trimmed)) == "runs" ? name : null;
     }
 
     private async Task EnsureImageAsync(DockerClient client, ContainerSpec spec, CancellationToken cancellationToken)
@@ -200,6 +331,10 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.BadRequest)
         {
             throw new TaskLaunchException(TaskReason.TaskInvalid, $"image '{image.FullName}' is not a valid reference: {EngineErrors.Message(e)}", e);
+        }
+        catch (Exception e) when (EngineErrors.IsUnreachable(e))
+        {
+            throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"the Docker engine does not answer: {EngineErrors.Message(e)}", e);
         }
         catch (Exception e) when (EngineErrors.IsEngineError(e))
         {
@@ -391,6 +526,21 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId}: listing its containers failed: {Error}")]
     private partial void LogSweepFailed(string agentId, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: reattached to container {Container} ({State}) after the agent restarted")]
+    private partial void LogReattached(string taskId, string container, string state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: container {Container} still ran after the agent restarted; killed and removed it (recovery: cleanup)")]
+    private partial void LogRecoveredAndKilled(string taskId, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: container {Container} ended while the agent was away: {State}, exit code {ExitCode}")]
+    private partial void LogRecoveredEnded(string taskId, string container, TaskState state, int? exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: container {Container} is gone after the agent restarted")]
+    private partial void LogRecoveredGone(string taskId, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: container {Container} was created but never started before the agent restarted; removed it")]
+    private partial void LogRecoveredUnstarted(string taskId, string container);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removing container {Container} failed: {Error}")]
     private partial void LogRemoveFailed(string container, string error);

@@ -40,6 +40,12 @@ public sealed class DockerOptions
     /// <summary>The longest an ordinary engine request (inspect, create, kill, …) may take; pulls and waits are not bounded by it.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// How long a running task waits for an engine that stopped answering (a daemon restart) before it
+    /// fails as lost. Meanwhile it keeps following the container, which a live-restore engine keeps running.
+    /// </summary>
+    public TimeSpan EngineReconnectTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     public DockerOptions WithEndpoint(string endpoint)
     {
         Endpoint = new Uri(endpoint);
@@ -57,6 +63,7 @@ public sealed class DockerOptions
     {
         if (LogTailBytes <= 0) return "LogTailBytes must be positive";
         if (RequestTimeout <= TimeSpan.Zero && RequestTimeout != Timeout.InfiniteTimeSpan) return "RequestTimeout must be positive";
+        if (EngineReconnectTimeout < TimeSpan.Zero) return "EngineReconnectTimeout must not be negative";
         if (ClientCertificatePassword is not null && ClientCertificateFile is null) return "a client certificate password needs a ClientCertificateFile";
         foreach (var path in AllowedHostPaths)
             if (string.IsNullOrWhiteSpace(path) || !HostPaths.IsRooted(path)) return $"allowed host path '{path}' must be an absolute path";

@@ -19,8 +19,9 @@ internal sealed partial class DockerRunningTask : IRunningTask
     private const string StdoutFileName = "stdout";
     private const string StderrFileName = "stderr";
 
-    // How many times a dropped wait (the engine's long poll) is asked again before the task counts as lost.
-    private const int WaitAttempts = 3;
+    // Backoff while the engine does not answer (a daemon restart): short at first, then steady.
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
     // The log stream ends when the container stops; these bound waits for an engine that keeps it open.
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
@@ -29,6 +30,7 @@ internal sealed partial class DockerRunningTask : IRunningTask
     private readonly IDockerClient _client;
     private readonly string _taskId;
     private readonly string _memoryLimit;
+    private readonly TimeSpan _engineReconnectTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<DockerRunningTask> _onDisposed;
@@ -40,16 +42,25 @@ internal sealed partial class DockerRunningTask : IRunningTask
     private readonly Lazy<Task> _disposal;
     private volatile bool _killRequested;
 
-    /// <summary>Follows a container that has just started; owns the output files from here on.</summary>
+    // The first error that said the engine could not be reached while the task ran, if any.
+    private volatile string? _engineLost;
+
+    /// <summary>
+    /// Follows a container that has just started, or one a restarted agent found again: its whole log is
+    /// read from the start, so the output files and tails hold everything the container wrote. Owns the
+    /// output files from here on.
+    /// </summary>
     public DockerRunningTask(
         IDockerClient client, string containerId, string containerName, string taskId, string memoryLimit,
-        FileStream stdoutFile, FileStream stderrFile, int tailCapacity, TimeProvider time, ILogger logger, Action<DockerRunningTask> onDisposed)
+        FileStream stdoutFile, FileStream stderrFile, int tailCapacity, TimeSpan engineReconnectTimeout,
+        TimeProvider time, ILogger logger, Action<DockerRunningTask> onDisposed)
     {
         _client = client;
         ContainerId = containerId;
         ContainerName = containerName;
         _taskId = taskId;
         _memoryLimit = memoryLimit;
+        _engineReconnectTimeout = engineReconnectTimeout;
         _time = time;
         _logger = logger;
         _onDisposed = onDisposed;
@@ -67,13 +78,19 @@ internal sealed partial class DockerRunningTask : IRunningTask
     public string ContainerName { get; }
     public Task<TaskExit> Completion { get; }
 
-    /// <summary>Opens a sandbox output file that readers can follow while the task writes it.</summary>
+    /// <summary>
+    /// Opens a new sandbox output file that readers can follow while the task writes it. An existing one
+    /// is unlinked first, so that a writer still holding it (the follower of an agent that crashed) cannot
+    /// interleave with the new one.
+    /// </summary>
     public static FileStream OpenOutputFile(string sandbox, bool stderr)
     {
         var name = stderr ? StderrFileName : StdoutFileName;
         try
         {
-            return new FileStream(Path.Combine(sandbox, name), new FileStreamOptions
+            var path = Path.Combine(sandbox, name);
+            File.Delete(path);
+            return new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.Create,
                 Access = FileAccess.Write,
@@ -184,7 +201,8 @@ internal sealed partial class DockerRunningTask : IRunningTask
 
     private async Task<WaitResult> WaitForExitAsync()
     {
-        for (var attempt = 1; ; attempt++)
+        var outage = new Outage(this);
+        while (true)
         {
             try
             {
@@ -199,10 +217,16 @@ internal sealed partial class DockerRunningTask : IRunningTask
             {
                 return new WaitResult(null, $"container {ContainerName} was removed outside Embedded while the task ran");
             }
-            catch (Exception e) when (attempt < WaitAttempts && EngineErrors.IsUnreachable(e))
+            catch (Exception e) when (EngineErrors.IsUnreachable(e))
             {
-                // The engine dropped the long poll (a restart, a proxy); ask again.
+                // The engine dropped the long poll or went away (a daemon restart): ask again once it answers.
                 LogWaitRetried(_taskId, ContainerName, EngineErrors.Message(e));
+                if (!await outage.RetryAsync(e).ConfigureAwait(false))
+                {
+                    return new WaitResult(null, _abort.IsCancellationRequested
+                        ? "the executor stopped following the container"
+                        : $"lost the Docker engine while container {ContainerName} ran: it did not answer for {_engineReconnectTimeout} ({EngineErrors.Message(e)})");
+                }
             }
             catch (Exception e)
             {
@@ -229,19 +253,27 @@ internal sealed partial class DockerRunningTask : IRunningTask
                 return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, lost, Output: Snapshot());
 
             State? state = null;
-            try
+            var outage = new Outage(this);
+            while (state is null)
             {
-                state = (await _client.Containers.InspectContainerAsync(ContainerId, CancellationToken.None).ConfigureAwait(false)).State;
-            }
-            catch (Exception e) when (EngineErrors.IsNotFound(e))
-            {
-                return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
-                    $"container {ContainerName} was removed outside Embedded", (int?)wait.StatusCode, Snapshot());
-            }
-            catch (Exception e) when (EngineErrors.IsEngineError(e))
-            {
-                // The wait's status code still says how it ended.
-                LogInspectFailed(_taskId, ContainerName, EngineErrors.Message(e));
+                try
+                {
+                    state = (await _client.Containers.InspectContainerAsync(ContainerId, CancellationToken.None).ConfigureAwait(false)).State;
+                }
+                catch (Exception e) when (EngineErrors.IsNotFound(e))
+                {
+                    return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
+                        $"container {ContainerName} was removed outside Embedded", (int?)wait.StatusCode, Snapshot());
+                }
+                catch (Exception e) when (EngineErrors.IsEngineError(e))
+                {
+                    // An engine that is restarting keeps the container's record: ask again once it answers.
+                    if (EngineErrors.IsUnreachable(e) && await outage.RetryAsync(e).ConfigureAwait(false)) continue;
+
+                    // The wait's status code still says how it ended.
+                    LogInspectFailed(_taskId, ContainerName, EngineErrors.Message(e));
+                    break;
+                }
             }
 
             var exitCode = (int)(state?.ExitCode ?? wait.StatusCode ?? -1);
@@ -268,11 +300,19 @@ internal sealed partial class DockerRunningTask : IRunningTask
         if (!string.IsNullOrEmpty(engineError))
             return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, $"the engine reports: {engineError} (exit code {exitCode})", exitCode, output);
 
+        // The engine went away while the container ran: without live-restore a daemon stop or restart stops it.
+        if (_engineLost is { } lost)
+        {
+            return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
+                $"container {ContainerName} ended with exit code {exitCode} while the Docker engine was unreachable ({lost}); "
+                + "an engine stop or restart ends its containers unless live-restore is on", exitCode, output);
+        }
+
         // SIGKILL that neither we nor the OOM killer sent: someone killed the container behind our back.
         if (exitCode == 128 + 9)
         {
             return new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
-                $"container {ContainerName} was killed (SIGKILL, exit code 137) outside Embedded", exitCode, output);
+                $"container {ContainerName} was killed (SIGKILL, exit code 137) outside Embedded: by docker kill, or by the engine stopping it", exitCode, output);
         }
         var message = exitCode is > 128 and <= 128 + 64 ? $"terminated by signal {exitCode - 128} (exit code {exitCode})" : $"exited with code {exitCode}";
         return new TaskExit(TaskState.Failed, TaskReason.None, message, exitCode, output);
@@ -280,43 +320,89 @@ internal sealed partial class DockerRunningTask : IRunningTask
 
     private TaskOutput Snapshot() => new(_stdout.ToString(), _stderr.ToString());
 
-    /// <summary>Demultiplexes the container's log stream into the sandbox files and the tails until it ends.</summary>
+    /// <summary>
+    /// Demultiplexes the container's log stream into the sandbox files and the tails until it ends. When
+    /// the engine drops the stream (a daemon restart), it follows again once the engine answers: the
+    /// engine replays the log from the start, and each sink skips what it has already written.
+    /// </summary>
     private async Task PumpLogsAsync(FileStream stdoutFile, FileStream stderrFile)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(buffer.Length));
         var stdout = new Sink(stdoutFile, _stdout, Encoding.UTF8.GetDecoder());
         var stderr = new Sink(stderrFile, _stderr, Encoding.UTF8.GetDecoder());
-        MultiplexedStream? stream = null;
+        var outage = new Outage(this);
         try
         {
             var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true };
-            stream = await _client.Containers.GetContainerLogsAsync(ContainerId, parameters, _abort.Token).ConfigureAwait(false);
             while (true)
             {
-                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, _abort.Token).ConfigureAwait(false);
-                if (read.EOF) break;
-                var sink = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
-                await sink.WriteAsync(buffer.AsMemory(0, read.Count), chars, this).ConfigureAwait(false);
+                try
+                {
+                    using var stream = await _client.Containers.GetContainerLogsAsync(ContainerId, parameters, _abort.Token).ConfigureAwait(false);
+                    stdout.Replay();
+                    stderr.Replay();
+                    while (true)
+                    {
+                        var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, _abort.Token).ConfigureAwait(false);
+                        if (read.EOF) return;
+                        var sink = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
+                        await sink.WriteAsync(buffer.AsMemory(0, read.Count), chars, this).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+                {
+                    return; // Disposed before the stream ended.
+                }
+                catch (Exception e) when (EngineErrors.IsUnreachable(e))
+                {
+                    LogOutputInterrupted(_taskId, ContainerName, EngineErrors.Message(e));
+                    if (!await outage.RetryAsync(e).ConfigureAwait(false)) return;
+                }
+                catch (Exception e) when (EngineErrors.IsEngineError(e))
+                {
+                    LogOutputFailed(_taskId, ContainerName, EngineErrors.Message(e));
+                    return;
+                }
             }
-        }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
-        {
-            // Disposed before the stream ended.
-        }
-        catch (Exception e) when (EngineErrors.IsEngineError(e) || e is ObjectDisposedException)
-        {
-            LogOutputFailed(_taskId, ContainerName, EngineErrors.Message(e));
         }
         finally
         {
             stdout.Flush(chars);
             stderr.Flush(chars);
-            stream?.Dispose();
             await stdoutFile.DisposeAsync().ConfigureAwait(false);
             await stderrFile.DisposeAsync().ConfigureAwait(false);
             ArrayPool<byte>.Shared.Return(buffer);
             ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// One stretch of an engine that does not answer, as one caller sees it: waits with backoff on the
+    /// task's clock, and gives up once the engine has been silent for the reconnect timeout.
+    /// </summary>
+    private sealed class Outage(DockerRunningTask owner)
+    {
+        private long _since;
+        private int _attempt;
+
+        /// <summary>Records the error and waits before the next try; false when the engine has been gone too long or the task is disposed.</summary>
+        public async ValueTask<bool> RetryAsync(Exception error)
+        {
+            owner._engineLost ??= EngineErrors.Message(error);
+            if (_attempt == 0) _since = owner._time.GetTimestamp();
+            else if (owner._time.GetElapsedTime(_since) >= owner._engineReconnectTimeout) return false;
+            var delay = TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(_attempt, 10), MaxRetryDelay.Ticks));
+            _attempt++;
+            try
+            {
+                await Task.Delay(delay, owner._time, owner._abort.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
         }
     }
 
@@ -325,8 +411,23 @@ internal sealed partial class DockerRunningTask : IRunningTask
     {
         private bool _writeFile = true;
 
+        // Bytes of this stream taken so far, and how many of a replayed log are still to skip.
+        private long _taken;
+        private long _skip;
+
+        /// <summary>The engine sends the log again from its start: skip what was taken already.</summary>
+        public void Replay() => _skip = _taken;
+
         public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, char[] chars, DockerRunningTask owner)
         {
+            if (_skip > 0)
+            {
+                var skipped = (int)Math.Min(_skip, bytes.Length);
+                _skip -= skipped;
+                bytes = bytes[skipped..];
+                if (bytes.IsEmpty) return;
+            }
+            _taken += bytes.Length;
             if (_writeFile)
             {
                 try
@@ -368,7 +469,7 @@ internal sealed partial class DockerRunningTask : IRunningTask
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: removing container {Container} failed: {Error}")]
     private partial void LogRemoveFailed(string taskId, string container, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: waiting for container {Container} was interrupted ({Error}); waiting again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: waiting for container {Container} was interrupted ({Error}); waiting again once the engine answers")]
     private partial void LogWaitRetried(string taskId, string container, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: inspecting container {Container} after it stopped failed: {Error}")]
@@ -376,6 +477,9 @@ internal sealed partial class DockerRunningTask : IRunningTask
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: following the output of container {Container} failed: {Error}")]
     private partial void LogOutputFailed(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: following the output of container {Container} was interrupted ({Error}); following again once the engine answers")]
+    private partial void LogOutputInterrupted(string taskId, string container, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: writing {File} failed; keeping only the tail")]
     private partial void LogOutputWriteFailed(string taskId, string file, Exception exception);
