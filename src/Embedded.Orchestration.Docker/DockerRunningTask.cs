@@ -19,9 +19,10 @@ internal sealed partial class DockerRunningTask : IRunningTask
     private const string StdoutFileName = "stdout";
     private const string StderrFileName = "stderr";
 
-    // Backoff while the engine does not answer (a daemon restart): short at first, then steady.
+    // Backoff while the engine does not answer (a daemon restart): short, so that a container that lived
+    // through the outage is seen running soon after the engine is back, before it may end on its own.
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(500);
 
     // The log stream ends when the container stops; these bound waits for an engine that keeps it open.
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
@@ -201,11 +202,23 @@ internal sealed partial class DockerRunningTask : IRunningTask
 
     private async Task<WaitResult> WaitForExitAsync()
     {
-        var outage = new Outage(this);
+        Outage? outage = null;
         while (true)
         {
             try
             {
+                if (outage is not null)
+                {
+                    // The engine answers again. A container that lived through the outage (live-restore)
+                    // did not end because of it, whatever it does later.
+                    var state = (await _client.Containers.InspectContainerAsync(ContainerId, _abort.Token).ConfigureAwait(false)).State;
+                    if (state?.Running == true)
+                    {
+                        _engineLost = null;
+                        LogSurvivedOutage(_taskId, ContainerName);
+                    }
+                    outage = null;
+                }
                 var response = await _client.Containers.WaitContainerAsync(ContainerId, _abort.Token).ConfigureAwait(false);
                 return new WaitResult(response.StatusCode, null);
             }
@@ -220,7 +233,8 @@ internal sealed partial class DockerRunningTask : IRunningTask
             catch (Exception e) when (EngineErrors.IsUnreachable(e))
             {
                 // The engine dropped the long poll or went away (a daemon restart): ask again once it answers.
-                LogWaitRetried(_taskId, ContainerName, EngineErrors.Message(e));
+                if (outage is null) LogWaitRetried(_taskId, ContainerName, EngineErrors.Message(e));
+                outage ??= new Outage(this);
                 if (!await outage.RetryAsync(e).ConfigureAwait(false))
                 {
                     return new WaitResult(null, _abort.IsCancellationRequested
@@ -268,7 +282,11 @@ internal sealed partial class DockerRunningTask : IRunningTask
                 catch (Exception e) when (EngineErrors.IsEngineError(e))
                 {
                     // An engine that is restarting keeps the container's record: ask again once it answers.
-                    if (EngineErrors.IsUnreachable(e) && await outage.RetryAsync(e).ConfigureAwait(false)) continue;
+                    if (EngineErrors.IsUnreachable(e))
+                    {
+                        if (!outage.Started) LogInspectRetried(_taskId, ContainerName, EngineErrors.Message(e));
+                        if (await outage.RetryAsync(e).ConfigureAwait(false)) continue;
+                    }
 
                     // The wait's status code still says how it ended.
                     LogInspectFailed(_taskId, ContainerName, EngineErrors.Message(e));
@@ -331,7 +349,7 @@ internal sealed partial class DockerRunningTask : IRunningTask
         var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(buffer.Length));
         var stdout = new Sink(stdoutFile, _stdout, Encoding.UTF8.GetDecoder());
         var stderr = new Sink(stderrFile, _stderr, Encoding.UTF8.GetDecoder());
-        var outage = new Outage(this);
+        var outage = new Outage(this, blamesEngine: false);
         try
         {
             var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true };
@@ -342,6 +360,11 @@ internal sealed partial class DockerRunningTask : IRunningTask
                     using var stream = await _client.Containers.GetContainerLogsAsync(ContainerId, parameters, _abort.Token).ConfigureAwait(false);
                     stdout.Replay();
                     stderr.Replay();
+                    if (outage.Started)
+                    {
+                        LogOutputResumed(_taskId, ContainerName);
+                        outage = new Outage(this, blamesEngine: false);
+                    }
                     while (true)
                     {
                         var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, _abort.Token).ConfigureAwait(false);
@@ -356,7 +379,8 @@ internal sealed partial class DockerRunningTask : IRunningTask
                 }
                 catch (Exception e) when (EngineErrors.IsUnreachable(e))
                 {
-                    LogOutputInterrupted(_taskId, ContainerName, EngineErrors.Message(e));
+                    if (!outage.Started) LogOutputInterrupted(_taskId, ContainerName, EngineErrors.Message(e));
+                    else LogOutputRetryFailed(_taskId, ContainerName, EngineErrors.Message(e));
                     if (!await outage.RetryAsync(e).ConfigureAwait(false)) return;
                 }
                 catch (Exception e) when (EngineErrors.IsEngineError(e))
@@ -381,15 +405,22 @@ internal sealed partial class DockerRunningTask : IRunningTask
     /// One stretch of an engine that does not answer, as one caller sees it: waits with backoff on the
     /// task's clock, and gives up once the engine has been silent for the reconnect timeout.
     /// </summary>
-    private sealed class Outage(DockerRunningTask owner)
+    private sealed class Outage(DockerRunningTask owner, bool blamesEngine = true)
     {
         private long _since;
         private int _attempt;
 
-        /// <summary>Records the error and waits before the next try; false when the engine has been gone too long or the task is disposed.</summary>
+        /// <summary>Whether an error has been seen already (so that only the first one is logged).</summary>
+        public bool Started => _attempt > 0;
+
+        /// <summary>
+        /// Records the error (unless this caller only follows output: whether the container ended because
+        /// of the outage is for the wait to tell) and waits before the next try; false when the engine has
+        /// been gone too long or the task is disposed.
+        /// </summary>
         public async ValueTask<bool> RetryAsync(Exception error)
         {
-            owner._engineLost ??= EngineErrors.Message(error);
+            if (blamesEngine) owner._engineLost ??= EngineErrors.Message(error);
             if (_attempt == 0) _since = owner._time.GetTimestamp();
             else if (owner._time.GetElapsedTime(_since) >= owner._engineReconnectTimeout) return false;
             var delay = TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(_attempt, 10), MaxRetryDelay.Ticks));
@@ -472,6 +503,12 @@ internal sealed partial class DockerRunningTask : IRunningTask
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: waiting for container {Container} was interrupted ({Error}); waiting again once the engine answers")]
     private partial void LogWaitRetried(string taskId, string container, string error);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: the Docker engine answers again and container {Container} still runs; following it on")]
+    private partial void LogSurvivedOutage(string taskId, string container);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: the engine does not answer an inspect of container {Container} ({Error}); asking again once it does")]
+    private partial void LogInspectRetried(string taskId, string container, string error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: inspecting container {Container} after it stopped failed: {Error}")]
     private partial void LogInspectFailed(string taskId, string container, string error);
 
@@ -480,6 +517,12 @@ internal sealed partial class DockerRunningTask : IRunningTask
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: following the output of container {Container} was interrupted ({Error}); following again once the engine answers")]
     private partial void LogOutputInterrupted(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: following the output of container {Container} again failed: {Error}")]
+    private partial void LogOutputRetryFailed(string taskId, string container, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: following the output of container {Container} again")]
+    private partial void LogOutputResumed(string taskId, string container);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: writing {File} failed; keeping only the tail")]
     private partial void LogOutputWriteFailed(string taskId, string file, Exception exception);

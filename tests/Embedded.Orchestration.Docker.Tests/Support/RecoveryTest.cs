@@ -77,6 +77,9 @@ public abstract class RecoveryTest(DockerFixture docker, ITestOutputHelper outpu
         await EventuallyAsync(async () => (await Docker.ContainersOfAsync(agent)).Count == 0, "no container of the agent is left");
     }
 
+    /// <summary>The task's first terminal update; the ones before it are passed over.</summary>
+    protected static async Task<StatusUpdate> EndOf(EventStream events, string taskId) => (await events.UpdatesUntilTerminal(taskId))[^1];
+
     protected static void ShouldEnd(StatusUpdate update, TaskState state, TaskReason reason, int? exitCode, string message)
     {
         update.State.Should().Be(state, update.ToString());
