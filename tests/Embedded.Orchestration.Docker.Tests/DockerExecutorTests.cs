@@ -174,6 +174,36 @@ public sealed class DockerExecutorTests(DockerFixture docker, ITestOutputHelper 
     }
 
     [DockerFact]
+    public async Task Recovery_before_start_removes_a_container_that_was_created_but_never_started()
+    {
+        var agent = NewAgent("unstarted");
+        var launch = Launch(agent, "t", "true");
+
+        // What an agent that crashed between create and start leaves.
+        var created = await Docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = DockerFixture.TestImage,
+            Cmd = ["true"],
+            Name = ContainerRequestBuilder.Name(agent, "t", "1"),
+            Labels = new Dictionary<string, string>
+            {
+                ["embedded.managed"] = "true", ["embedded.agent"] = agent, ["embedded.framework"] = "framework-1", ["embedded.task"] = "t", ["embedded.run"] = "1",
+            },
+        });
+
+        var executor = NewExecutor();
+        var found = await executor.RecoverAsync(launch, reconnect: true, CancellationToken.None);
+        found.Running.Should().BeNull();
+        found.Exit!.State.Should().Be(TaskState.Failed);
+        found.Exit.Reason.Should().Be(TaskReason.ContainerLaunchFailed);
+        found.Exit.Message.Should().Contain("before container").And.Contain("started");
+        (await Docker.ContainersOfAsync(agent)).Should().NotContain(c => c.ID == created.ID);
+
+        await executor.StartAsync(agent, CancellationToken.None);
+        await executor.StopAsync(leaveTasksRunning: false, CancellationToken.None);
+    }
+
+    [DockerFact]
     public async Task Launching_before_start_is_refused()
     {
         var executor = NewExecutor();
