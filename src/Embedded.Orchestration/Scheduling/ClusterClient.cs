@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
 
@@ -16,6 +17,12 @@ public interface IClusterClient
 
     /// <summary>Sets a role's weight in the fair sharing of resources.</summary>
     void SetRoleWeight(string role, double weight);
+
+    /// <summary>
+    /// Sets a role's quota: a guarantee the allocator satisfies before fair sharing, and an optional
+    /// limit it never exceeds; null removes it. Throws <see cref="ArgumentException"/> for a bad quota.
+    /// </summary>
+    Task SetRoleQuotaAsync(string role, RoleQuota? quota, CancellationToken cancellationToken = default);
 
     /// <summary>What a task on an agent of this process has written so far, or its last output once it ended; null if the agent does not know it.</summary>
     Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default);
@@ -44,6 +51,14 @@ internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> f
     public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
     {
         var request = new GetState();
+        if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
+        return request.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task SetRoleQuotaAsync(string role, RoleQuota? quota, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        var request = new SetRoleQuota(role, quota);
         if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
         return request.Reply.Task.WaitAsync(cancellationToken);
     }
