@@ -238,8 +238,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
                 $"agent {Id} has no executor for {kind} tasks (it has: {string.Join(", ", _executors.Select(e => e.Name))})");
             return;
         }
-        var run = new TaskRun(m.FrameworkId, m.Task, ++_runs, executor) { Checkpointed = m.Checkpoint };
-        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", run.Run.ToString());
+        var runNumber = ++_runs;
+        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", runNumber.ToString());
+        var run = new TaskRun(m.FrameworkId, m.Task, runNumber, executor) { Checkpointed = m.Checkpoint, Sandbox = sandbox };
         // As in Mesos, the task is on disk before it launches, so a restart can never lose a running task.
         if (run.Checkpointed) Checkpoint(c => c.SaveTask(new CheckpointedTask(m.FrameworkId, m.Task, run.Run, executor.Name, sandbox)));
         _tasks[key] = run;
@@ -294,8 +295,15 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         run.State = TaskState.Running;
         Report(run, TaskState.Running, TaskReason.None, "");
         if (run.Info.MaxCompletionTime is { } max)
-            run.CompletionTimer = _time.CreateTimer(_ => Post(new CompletionTimeReached(run.Key, run.Run)), null, max, Timeout.InfiniteTimeSpan);
+        {
+            if (run.Checkpointed)
+                Checkpoint(c => c.SaveTask(new CheckpointedTask(run.FrameworkId, run.Info, run.Run, run.Executor.Name, run.Sandbox) { StartedAt = _time.GetUtcNow() }));
+            ArmCompletionTimer(run, max);
+        }
     }
+
+    private void ArmCompletionTimer(TaskRun run, TimeSpan after) =>
+        run.CompletionTimer = _time.CreateTimer(_ => Post(new CompletionTimeReached(run.Key, run.Run)), null, after, Timeout.InfiniteTimeSpan);
 
     private async Task WatchAsync(AgentTaskKey key, long run, IRunningTask running)
     {
@@ -557,7 +565,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             _runs = Math.Max(_runs, saved.Run);
             var executor = _executors.FirstOrDefault(e => e.Name == saved.Executor);
             var key = new AgentTaskKey(saved.FrameworkId, saved.Task.TaskId);
-            var run = new TaskRun(saved.FrameworkId, saved.Task, saved.Run, executor ?? _executors[0]) { Checkpointed = true };
+            var run = new TaskRun(saved.FrameworkId, saved.Task, saved.Run, executor ?? _executors[0]) { Checkpointed = true, Sandbox = saved.Sandbox };
             run.State = recovered.LatestUpdate?.State ?? TaskState.Staging;
             _tasks[key] = run;
             if (recovered.PendingUpdates.Count > 0)
@@ -586,6 +594,13 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             {
                 run.Running = running;
                 _ = WatchAsync(key, run.Run, running);
+                // The time it ran before the restart counts against its max completion time.
+                if (saved.Task.MaxCompletionTime is { } max)
+                {
+                    var left = max - (_time.GetUtcNow() - (saved.StartedAt ?? _time.GetUtcNow()));
+                    if (left > TimeSpan.Zero) ArmCompletionTimer(run, left);
+                    else followUps.Add(new CompletionTimeReached(key, run.Run));
+                }
             }
             else
                 followUps.Add(new TaskExited(key, run.Run, found.Exit!));

@@ -130,8 +130,8 @@ internal sealed class AgentCheckpoint(string workDirectory)
 /// <summary>A task as checkpointed: enough to find it again and to tell its framework about it.</summary>
 internal sealed record CheckpointedTask(string FrameworkId, TaskInfo Task, long Run, string Executor, string Sandbox)
 {
-    /// <summary>What the executor needs to find the task again: a pid, a container id.</summary>
-    public string? Handle { get; init; }
+    /// <summary>When the task started running, so a recovered task keeps the rest of its max completion time, not all of it.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }
 
 /// <summary>A checkpointed task read back after a restart.</summary>

@@ -29,6 +29,8 @@ internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITask
 
     /// <summary>Whether the task and its updates are written to the agent's checkpoint.</summary>
     public bool Checkpointed { get; init; }
+
+    public string Sandbox { get; init; } = "";
 }
 
 /// <summary>

@@ -21,7 +21,7 @@ public sealed class AgentCheckpointTests : IDisposable
     public void A_checkpointed_task_comes_back_with_its_unacknowledged_updates_in_order()
     {
         var checkpoint = new AgentCheckpoint(_dir);
-        checkpoint.SaveTask(new CheckpointedTask("fw", Task1, 1, "process", "/sandbox") { Handle = "pid:42" });
+        checkpoint.SaveTask(new CheckpointedTask("fw", Task1, 1, "process", "/sandbox") { StartedAt = DateTimeOffset.UnixEpoch });
         var starting = Update(TaskState.Starting);
         var running = Update(TaskState.Running);
         var finished = Update(TaskState.Finished);
@@ -31,7 +31,7 @@ public sealed class AgentCheckpointTests : IDisposable
         checkpoint.AppendUpdate("fw", "t-1", finished);
 
         var recovered = new AgentCheckpoint(_dir).Recover().Should().ContainSingle().Subject;
-        recovered.Checkpoint.Should().BeEquivalentTo(new CheckpointedTask("fw", Task1, 1, "process", "/sandbox") { Handle = "pid:42" });
+        recovered.Checkpoint.Should().BeEquivalentTo(new CheckpointedTask("fw", Task1, 1, "process", "/sandbox") { StartedAt = DateTimeOffset.UnixEpoch });
         recovered.PendingUpdates.Select(u => u.Uuid).Should().Equal(running.Uuid, finished.Uuid);
         recovered.LatestUpdate!.State.Should().Be(TaskState.Finished);
     }
