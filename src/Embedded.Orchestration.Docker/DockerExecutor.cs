@@ -142,16 +142,16 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         var run = RunOf(launch.SandboxDirectory);
         var request = ContainerRequestBuilder.Build(launch, run, engine, options.AllowedHostPaths);
         var name = request.Name!;
-        var sandbox = ProcessExecutor.CreateSandbox(launch.SandboxDirectory);
+        var sandbox = Sandbox.Create(launch.SandboxDirectory);
 
         await EnsureImageAsync(client, spec, cancellationToken).ConfigureAwait(false);
 
-        var stdout = DockerRunningTask.OpenOutputFile(sandbox, stderr: false);
+        var stdout = Sandbox.OpenOutputFile(sandbox, Sandbox.StdoutFileName);
         FileStream? stderr = null;
         string? id = null;
         try
         {
-            stderr = DockerRunningTask.OpenOutputFile(sandbox, stderr: true);
+            stderr = Sandbox.OpenOutputFile(sandbox, Sandbox.StderrFileName);
             id = await CreateAsync(client, request, name, task.TaskId, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -247,13 +247,13 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         }
 
         // The engine replays the whole log, so the sandbox files and the tails hold all of the task's output.
-        var sandbox = ProcessExecutor.CreateSandbox(launch.SandboxDirectory);
+        var sandbox = Sandbox.Create(launch.SandboxDirectory);
         FileStream? stdout = null;
         DockerRunningTask followed;
         try
         {
-            stdout = DockerRunningTask.OpenOutputFile(sandbox, stderr: false);
-            var stderr = DockerRunningTask.OpenOutputFile(sandbox, stderr: true);
+            stdout = Sandbox.OpenOutputFile(sandbox, Sandbox.StdoutFileName);
+            var stderr = Sandbox.OpenOutputFile(sandbox, Sandbox.StderrFileName);
             followed = Follow(client, id, name, task, stdout, stderr);
         }
         catch (TaskLaunchException e)

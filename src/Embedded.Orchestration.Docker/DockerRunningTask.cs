@@ -16,8 +16,6 @@ namespace Embedded.Orchestration.Docker;
 /// </summary>
 internal sealed partial class DockerRunningTask : IRunningTask
 {
-    private const string StdoutFileName = "stdout";
-    private const string StderrFileName = "stderr";
 
     // Backoff while the engine does not answer (a daemon restart): short, so that a container that lived
     // through the outage is seen running soon after the engine is back, before it may end on its own.
@@ -78,32 +76,6 @@ internal sealed partial class DockerRunningTask : IRunningTask
     public string ContainerId { get; }
     public string ContainerName { get; }
     public Task<TaskExit> Completion { get; }
-
-    /// <summary>
-    /// Opens a new sandbox output file that readers can follow while the task writes it. An existing one
-    /// is unlinked first, so that a writer still holding it (the follower of an agent that crashed) cannot
-    /// interleave with the new one.
-    /// </summary>
-    public static FileStream OpenOutputFile(string sandbox, bool stderr)
-    {
-        var name = stderr ? StderrFileName : StdoutFileName;
-        try
-        {
-            var path = Path.Combine(sandbox, name);
-            File.Delete(path);
-            return new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0,
-            });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot create '{name}' in sandbox '{sandbox}': {e.Message}", e);
-        }
-    }
 
     public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Snapshot());
 

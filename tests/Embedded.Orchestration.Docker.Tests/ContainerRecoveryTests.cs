@@ -49,6 +49,32 @@ public sealed class ContainerRecoveryTests(DockerFixture docker, ITestOutputHelp
     }
 
     [DockerFact]
+    public async Task A_reattached_container_keeps_only_the_rest_of_its_max_completion_time()
+    {
+        var agent = NewAgent("deadline");
+        await using var cluster = await StartAsync(agent, _time);
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("durable") { Checkpoint = true });
+        await using var _ = session;
+        await LaunchAsync(session, await events.NextOffer(), Task("slow", "sleep 300") with { MaxCompletionTime = TimeSpan.FromMinutes(1), KillGracePeriod = TimeSpan.Zero });
+        await events.NextUpdate("slow", TaskState.Running);
+        _time.Advance(TimeSpan.FromSeconds(40));
+
+        await cluster.Agent(agent).CrashAsync();
+        await cluster.Agent(agent).RestartAsync();
+        await cluster.SettleAsync();
+        _time.Advance(TimeSpan.FromSeconds(19));
+        await cluster.SettleAsync();
+        (await cluster.GetStateAsync()).Tasks.Should().ContainSingle("40 s before the crash and 19 s after are still inside the minute");
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var ended = await events.NextUpdate("slow");
+        while (ended.State == TaskState.Killing) ended = await events.NextUpdate("slow");
+        ended.State.Should().Be(TaskState.Failed);
+        ended.Reason.Should().Be(TaskReason.MaxCompletionTimeReached);
+        await AssertEveryTaskEndedAsync(cluster, events, agent);
+    }
+
+    [DockerFact]
     public async Task Containers_that_ended_while_the_agent_was_down_are_reported_with_their_real_exit_status()
     {
         var agent = NewAgent("ended");

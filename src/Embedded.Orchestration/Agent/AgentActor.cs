@@ -293,13 +293,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             return;
         }
         run.State = TaskState.Running;
-        Report(run, TaskState.Running, TaskReason.None, "");
+        // The clock starts before anyone hears the task runs, so its deadline never trails what they saw.
         if (run.Info.MaxCompletionTime is { } max)
         {
+            ArmCompletionTimer(run, max);
             if (run.Checkpointed)
                 Checkpoint(c => c.SaveTask(new CheckpointedTask(run.FrameworkId, run.Info, run.Run, run.Executor.Name, run.Sandbox) { StartedAt = _time.GetUtcNow() }));
-            ArmCompletionTimer(run, max);
         }
+        Report(run, TaskState.Running, TaskReason.None, "");
     }
 
     private void ArmCompletionTimer(TaskRun run, TimeSpan after) =>

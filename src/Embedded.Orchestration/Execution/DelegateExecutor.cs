@@ -27,7 +27,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             throw new TaskLaunchException(TaskReason.TaskInvalid, $"no delegate named '{name}' is registered");
         }
 
-        var sandbox = ProcessExecutor.CreateSandbox(launch.SandboxDirectory);
+        var sandbox = Sandbox.Create(launch.SandboxDirectory);
         IReadOnlyDictionary<string, string> environment = task.Command?.Environment ?? ImmutableDictionary<string, string>.Empty;
         return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, time));
     }

@@ -22,8 +22,6 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     // "{pid} {start time}" of the task's process, so a restarted agent can find exactly it again.
     private const string PidFileName = ".embedded-pid";
 
-    public const string StdoutFileName = "stdout";
-    public const string StderrFileName = "stderr";
 
     // setsid(1) makes the task a session and process-group leader. It is absent on macOS; there we
     // fall back to killing the process tree that .NET can see.
@@ -43,7 +41,7 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         var command = task.Command
             ?? throw new TaskLaunchException(TaskReason.TaskInvalid, $"task '{task.TaskId}' has no command to run");
 
-        var sandbox = CreateSandbox(launch.SandboxDirectory);
+        var sandbox = Sandbox.Create(launch.SandboxDirectory);
         var workingDirectory = ResolveWorkingDirectory(command.WorkingDirectory, sandbox);
 
         var startInfo = new ProcessStartInfo
@@ -84,11 +82,11 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             startInfo.ArgumentList.Add(argument);
         }
 
-        var stdoutFile = OpenOutputFile(sandbox, StdoutFileName);
+        var stdoutFile = Sandbox.OpenOutputFile(sandbox, Sandbox.StdoutFileName);
         FileStream stderrFile;
         try
         {
-            stderrFile = OpenOutputFile(sandbox, StderrFileName);
+            stderrFile = Sandbox.OpenOutputFile(sandbox, Sandbox.StderrFileName);
         }
         catch
         {
@@ -202,22 +200,6 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         }
     }
 
-    /// <summary>Creates the sandbox if missing and returns its full path; shared with the delegate executor.</summary>
-    internal static string CreateSandbox(string sandboxDirectory)
-    {
-        try
-        {
-            var full = Path.GetFullPath(sandboxDirectory);
-            Directory.CreateDirectory(full);
-            return full;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new TaskLaunchException(
-                TaskReason.ContainerLaunchFailed, $"cannot create sandbox directory '{sandboxDirectory}': {ex.Message}", ex);
-        }
-    }
-
     private static string ResolveWorkingDirectory(string? workingDirectory, string sandbox)
     {
         if (string.IsNullOrEmpty(workingDirectory))
@@ -296,25 +278,6 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         return (File.GetUnixFileMode(file) & anyExecute) != 0;
     }
 
-    private static FileStream OpenOutputFile(string sandbox, string name)
-    {
-        try
-        {
-            // Unbuffered, so whoever reads the file while the task runs sees everything pumped so far.
-            return new FileStream(Path.Combine(sandbox, name), new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0,
-            });
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot create '{name}' in sandbox '{sandbox}': {ex.Message}", ex);
-        }
-    }
-
     /// <summary>One launched process: its output pumps, its supervision and its kill.</summary>
     private sealed class RunningProcess : IRunningTask
     {
@@ -347,8 +310,8 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             _logger = logger;
             _signalGroup = inOwnGroup;
             _pumps = Task.WhenAll(
-                PumpAsync(process.StandardOutput.BaseStream, stdoutFile, _stdout, StdoutFileName),
-                PumpAsync(process.StandardError.BaseStream, stderrFile, _stderr, StderrFileName));
+                PumpAsync(process.StandardOutput.BaseStream, stdoutFile, _stdout, Sandbox.StdoutFileName),
+                PumpAsync(process.StandardError.BaseStream, stderrFile, _stderr, Sandbox.StderrFileName));
             _exited = process.WaitForExitAsync(CancellationToken.None);
             Completion = SuperviseAsync();
         }

@@ -19,7 +19,7 @@ public sealed class LostEngineTests : IDisposable
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var client = new DockerClientBuilder().WithEndpoint(new Uri("unix://" + Path.Combine(_work, "gone.sock"))).Build();
         var running = new DockerRunningTask(client, "0123456789ab", "embedded-a-t-1", "t", "32 MB",
-            DockerRunningTask.OpenOutputFile(_work, stderr: false), DockerRunningTask.OpenOutputFile(_work, stderr: true),
+            Sandbox.OpenOutputFile(_work, Sandbox.StdoutFileName), Sandbox.OpenOutputFile(_work, Sandbox.StderrFileName),
             1024, TimeSpan.FromMinutes(1), time, NullLogger.Instance, _ => { });
 
         // It waits for the engine on its clock: nothing ends it before the timeout, and nothing may hang after.

@@ -2,12 +2,11 @@ using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Tests.Execution;
-using Embedded.Orchestration.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Embedded.Orchestration.Tests.Master.SchedulerApiTests;
-using static Embedded.Orchestration.Tests.Support.TestTasks;
+using static Embedded.Testing.TestTasks;
 
 namespace Embedded.Orchestration.Tests.Agent;
 

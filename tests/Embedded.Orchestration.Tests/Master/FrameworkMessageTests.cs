@@ -1,11 +1,10 @@
 using System.Text;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Model;
-using Embedded.Orchestration.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
-using static Embedded.Orchestration.Tests.Support.TestTasks;
+using static Embedded.Testing.TestTasks;
 
 namespace Embedded.Orchestration.Tests.Master;
 

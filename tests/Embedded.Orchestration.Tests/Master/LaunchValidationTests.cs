@@ -3,10 +3,9 @@ using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Tests.Execution;
-using Embedded.Orchestration.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
-using static Embedded.Orchestration.Tests.Support.TestTasks;
+using static Embedded.Testing.TestTasks;
 
 namespace Embedded.Orchestration.Tests.Master;
 

@@ -1,6 +1,5 @@
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Model;
-using Embedded.Orchestration.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 

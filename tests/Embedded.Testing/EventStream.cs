@@ -1,11 +1,11 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Embedded.Orchestration.Docker.Tests.Support;
-
-// Copied from tests/Embedded.Orchestration.Tests/Support/EventStream.cs (test projects do not reference each other).
+namespace Embedded.Testing;
 
 /// <summary>
 /// Reads a <see cref="SchedulerSession"/>'s events so that a test reads as sentences:
@@ -182,33 +182,4 @@ public sealed class EventStream
         RescindEvent r => $"rescind {r.OfferId}",
         _ => e.ToString(),
     };
-}
-
-public static class ClusterTestExtensions
-{
-    /// <summary>
-    /// Waits until the agents and then the master have handled everything queued for them, twice,
-    /// so that a chain master → agent → master has run through.
-    /// </summary>
-    public static async Task SettleAsync(this MiniCluster cluster)
-    {
-        for (var round = 0; round < 2; round++)
-        {
-            // An agent handles its inbox in order: the answer to a read comes after what was queued before it.
-            foreach (var agent in cluster.Agents)
-                await agent.ReadOutputAsync("settle-barrier").WaitAsync(EventStream.DefaultGuard);
-            await cluster.GetStateAsync().WaitAsync(EventStream.DefaultGuard);
-        }
-    }
-
-    /// <summary>Subscribes a framework and reads its events; the first, <see cref="SubscribedEvent"/>, is checked and consumed.</summary>
-    public static async Task<(SchedulerSession Session, EventStream Events)> SubscribeAsync(
-        this MiniCluster cluster, FrameworkInfo info, bool autoAcknowledge = true, TimeSpan? guard = null)
-    {
-        var session = await cluster.Client.SubscribeAsync(info).WaitAsync(EventStream.DefaultGuard);
-        var events = new EventStream(session, autoAcknowledge, guard);
-        var first = await events.Next();
-        first.Should().BeOfType<SubscribedEvent>().Which.FrameworkId.Should().Be(session.FrameworkId);
-        return (session, events);
-    }
 }

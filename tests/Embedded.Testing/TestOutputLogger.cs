@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace Embedded.Orchestration.Docker.Tests.Support;
+namespace Embedded.Testing;
 
 /// <summary>Sends the cluster's logs to the test's output, so a failing test shows what happened.</summary>
 public sealed class TestOutputLoggerProvider(ITestOutputHelper output, LogLevel minimum = LogLevel.Debug) : ILoggerProvider
