@@ -7,8 +7,16 @@ namespace Embedded.Orchestration.Master;
 internal sealed class MasterLink(Func<MasterActor> create)
 {
     private volatile MasterActor _current = create();
+    private volatile TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MasterActor Current => _current;
+
+    /// <summary>Completes once <paramref name="stale"/> is no longer the current master.</summary>
+    public Task WhenReplacedAsync(MasterActor stale, CancellationToken cancellationToken)
+    {
+        var replaced = _replaced.Task;
+        return _current != stale ? Task.CompletedTask : replaced.WaitAsync(cancellationToken);
+    }
 
     public bool Post(MasterMessage message) => _current.Post(message);
 
@@ -19,5 +27,6 @@ internal sealed class MasterLink(Func<MasterActor> create)
         var fresh = create();
         fresh.StartMaster();
         _current = fresh;
+        Interlocked.Exchange(ref _replaced, new(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
     }
 }

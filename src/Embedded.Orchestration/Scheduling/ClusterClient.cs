@@ -43,7 +43,13 @@ internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> f
         var events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
         var subscribe = new Subscribe(framework, events.Writer);
         var master = link.Current;
-        if (!master.Post(subscribe)) throw new InvalidOperationException("the master has stopped");
+        if (!master.Post(subscribe))
+        {
+            // A master that is being replaced: subscribe to the one that follows it.
+            await link.WhenReplacedAsync(master, cancellationToken).ConfigureAwait(false);
+            master = link.Current;
+            if (!master.Post(subscribe)) throw new InvalidOperationException("the master has stopped");
+        }
         var id = await subscribe.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new SchedulerSession(master, id, events);
     }

@@ -22,7 +22,8 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobState> _byTask = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Group, string AgentId), int> _groups = [];
-    private SchedulerSession? _session;
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile SchedulerSession? _session;
     private bool _suppressed;
     private long _sequence;
 
@@ -38,13 +39,16 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
 
     public async Task StartSchedulerAsync(CancellationToken cancellationToken)
     {
-        _session = await _cluster.SubscribeAsync(new FrameworkInfo(_options.FrameworkName, _options.Role) { Checkpoint = _options.Checkpoint }, cancellationToken).ConfigureAwait(false);
+        _session = await _cluster.SubscribeAsync(Info, cancellationToken).ConfigureAwait(false);
         Start();
         _ = PumpAsync(_session);
     }
 
+    private FrameworkInfo Info => new(_options.FrameworkName, _options.Role) { Checkpoint = _options.Checkpoint, FailoverTimeout = _options.FailoverTimeout };
+
     public async Task StopSchedulerAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_session is { } session)
         {
             try
@@ -76,15 +80,30 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         return cancel.Reply.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Feeds the session's events to the loop; when the master goes away (a restart), fails over to the next under the same id.</summary>
     private async Task PumpAsync(SchedulerSession session)
     {
-        try
+        while (true)
         {
-            await foreach (var e in session.Events.ConfigureAwait(false)) Post(new EventArrived(e));
-        }
-        catch (Exception e)
-        {
-            LogSessionFailed(e);
+            try
+            {
+                await foreach (var e in session.Events.ConfigureAwait(false)) Post(new EventArrived(e));
+            }
+            catch (Exception e)
+            {
+                LogSessionFailed(e);
+            }
+            if (_stopping.IsCancellationRequested) break;
+            try
+            {
+                session = await _cluster.SubscribeAsync(Info with { FrameworkId = session.FrameworkId }, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or ArgumentException)
+            {
+                LogSessionFailed(e);
+                break;
+            }
+            Post(new Resubscribed(session));
         }
         Post(new Stopped());
     }
@@ -100,6 +119,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             case EventArrived { Event: ErrorEvent e }: LogMasterError(e.Message); break;
             case EventArrived: break;
             case Stopped: OnStopped(); break;
+            case Resubscribed m: OnResubscribed(m.Session); break;
         }
     }
 
@@ -256,7 +276,8 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (status.Uuid is not null) Observe(_session!.AcknowledgeAsync(status));
         if (!_byTask.TryGetValue(status.TaskId, out var job)) return;
         job.Handle.Publish(status);
-        if (!status.IsTerminal) return;
+        // UNKNOWN after a master failover: the master never heard of the task, so it is as good as lost.
+        if (!status.IsTerminal && status.State != TaskState.Unknown) return;
 
         _byTask.Remove(status.TaskId);
         foreach (var group in job.Groups)
@@ -264,7 +285,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             var key = (group, job.AgentId!);
             if (--_groups[key] == 0) _groups.Remove(key);
         }
-        var retryable = status.State is TaskState.Failed or TaskState.Lost or TaskState.Dropped or TaskState.Gone;
+        var retryable = status.State is TaskState.Failed or TaskState.Lost or TaskState.Dropped or TaskState.Gone or TaskState.Unknown;
         if (retryable && !job.Cancelled && job.Attempt <= job.Job.Retries)
         {
             LogRetry(job.Id, job.Attempt, status.ToString());
@@ -292,6 +313,14 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     {
         _suppressed = false;
         Observe(_session!.ReviveAsync());
+    }
+
+    /// <summary>After a failover: ask where every running job stands, and offers again if jobs wait.</summary>
+    private void OnResubscribed(SchedulerSession session)
+    {
+        _session = session;
+        if (_byTask.Count > 0) Observe(session.ReconcileAsync(_byTask.Keys.ToList()));
+        if (_pending.Count > 0) Revive();
     }
 
     private void OnStopped()
@@ -331,6 +360,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     }
     private sealed record EventArrived(SchedulerEvent Event) : Message;
     private sealed record Stopped : Message;
+    private sealed record Resubscribed(SchedulerSession Session) : Message;
 
     private sealed class JobState(string id, Job job, JobHandle handle, string? delegateName)
     {

@@ -10,6 +10,9 @@ public sealed class JobSchedulerOptions
     /// <summary>Whether agents checkpoint the jobs' tasks, so that a restarted agent recovers them (see <see cref="Model.FrameworkInfo.Checkpoint"/>).</summary>
     public bool Checkpoint { get; set; } = true;
 
+    /// <summary>How long a restarted master keeps the scheduler's tasks while it subscribes again.</summary>
+    public TimeSpan FailoverTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Most retries a job may ask for, so a typo cannot loop for ever.</summary>
     public int MaxRetries { get; set; } = 100;
 }

@@ -1,5 +1,6 @@
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
@@ -60,6 +61,26 @@ public sealed class MasterRestartTests(ITestOutputHelper output) : IDisposable
         await again.KillAsync("t");
         (await newEvents.NextUpdate("t", TaskState.Killed)).Source.Should().Be(StatusSource.Executor);
         await WaitUntil(() => !ProcessIsAlive(pid), $"process {pid} to be killed");
+    }
+
+    [LinuxFact]
+    public async Task The_job_scheduler_fails_over_to_a_restarted_master_and_its_running_job_finishes()
+    {
+        await using var cluster = await MiniCluster.StartAsync(1, o => o.Master.WorkDirectory = _registry,
+            loggerFactory: TestOutputLoggerProvider.Factory(output));
+        var marker = Path.Combine(_registry, "go");
+        var handle = await cluster.Jobs.SubmitAsync(Job.Shell($"echo started; while [ ! -f {marker} ]; do sleep 0.05; done; echo done"));
+        await foreach (var update in handle.WatchAsync().WithCancellation(new CancellationTokenSource(EventStream.DefaultGuard).Token))
+            if (update.State == TaskState.Running) break;
+
+        await cluster.RestartMasterAsync();
+        await File.WriteAllTextAsync(marker, "");
+
+        var result = await handle.Completion.WaitAsync(EventStream.DefaultGuard);
+        result.State.Should().Be(TaskState.Finished, result.ToString());
+        result.Stdout.Should().Be("started\ndone\n");
+        result.Attempts.Should().Be(1, "the task ran through the restart");
+        (await cluster.Jobs.RunAsync(Job.Shell("echo after")).WaitAsync(EventStream.DefaultGuard)).Stdout.Should().Be("after\n");
     }
 
     [Fact]
