@@ -100,6 +100,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             StartFailoverTimer(framework, wait);
         }
         _removedFrameworks.UnionWith(state.RemovedFrameworks);
+        foreach (var (role, weight) in state.Weights) _allocator.SetWeight(role, weight);
+        foreach (var (role, quota) in state.Quotas) _allocator.SetQuota(role, quota);
         if (state.Agents.Length + state.Frameworks.Length > 0) LogRecovered(state.Agents.Length, state.Frameworks.Length);
     }
 
@@ -123,7 +125,11 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case HeartbeatFrameworks: OnHeartbeatFrameworks(); break;
             case GetState m: m.Reply.TrySetResult(Snapshot()); break;
             case WaitForAgents m: OnWaitForAgents(m); break;
-            case SetRoleWeight m: _allocator.SetWeight(m.Role, m.Weight); RequestAllocation(); break;
+            case SetRoleWeight m:
+                _allocator.SetWeight(m.Role, m.Weight);
+                _registry.SetWeight(m.Role, m.Weight);
+                RequestAllocation();
+                break;
             case SetRoleQuota m: OnSetRoleQuota(m); break;
             default: throw new InvalidOperationException($"the master does not handle {message.GetType().Name}");
         }
@@ -140,6 +146,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             m.Reply.TrySetException(e); // bad input changes nothing
             return;
         }
+        _registry.SetQuota(m.Role, m.Quota);
         m.Reply.TrySetResult();
         RequestAllocation();
     }

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Embedded.Orchestration.Master;
 
 /// <summary>
-/// The master's durable registry, as Mesos keeps one: the agents it admitted and the frameworks it
-/// knows, so that a restarted master expects them back. Task state is not here: as in Mesos, it is
+/// The master's durable registry, as Mesos keeps one: the agents it admitted, the frameworks it
+/// knows, and role quotas and weights set at run time, so that a restarted master expects them back. Task state is not here: as in Mesos, it is
 /// rebuilt from what agents report when they register again. An append-only log, fsynced per entry
 /// and compacted when read; null directory means a master that forgets everything on restart.
 /// Writes run on the registry's own loop, so the master's loop never waits for a disk. A write lost
@@ -29,12 +29,19 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
 
     public void RemoveFramework(string frameworkId) => Record(new RegistryEntry(RegistryEntryKind.FrameworkRemoved) { Id = frameworkId });
 
+    /// <summary>A role's quota set at run time; null removes it.</summary>
+    public void SetQuota(string role, Allocation.RoleQuota? quota) => Record(new RegistryEntry(RegistryEntryKind.QuotaSet) { Id = role, Quota = quota });
+
+    public void SetWeight(string role, double weight) => Record(new RegistryEntry(RegistryEntryKind.WeightSet) { Id = role, Weight = weight });
+
     /// <summary>Replays the log into what is admitted now, and rewrites it compacted.</summary>
     public RegistryState Load()
     {
         var agents = new Dictionary<string, RegistryEntry>(StringComparer.Ordinal);
         var frameworks = new Dictionary<string, FrameworkInfo>(StringComparer.Ordinal);
         var removed = new HashSet<string>(StringComparer.Ordinal);
+        var quotas = new Dictionary<string, Allocation.RoleQuota>(StringComparer.Ordinal);
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         if (LogFile is not { } file || !File.Exists(file)) return new RegistryState([], [], []);
         foreach (var line in File.ReadLines(file))
         {
@@ -54,9 +61,16 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
                 case RegistryEntryKind.AgentRemoved: agents.Remove(id); break;
                 case RegistryEntryKind.FrameworkAdded when entry.Framework is not null: frameworks[id] = entry.Framework; break;
                 case RegistryEntryKind.FrameworkRemoved: frameworks.Remove(id); removed.Add(id); break;
+                case RegistryEntryKind.QuotaSet when entry.Quota is null: quotas.Remove(id); break;
+                case RegistryEntryKind.QuotaSet: quotas[id] = entry.Quota; break;
+                case RegistryEntryKind.WeightSet when entry.Weight is { } weight: weights[id] = weight; break;
             }
         }
-        var state = new RegistryState([.. agents.Values], [.. frameworks.Values], [.. removed]);
+        var state = new RegistryState([.. agents.Values], [.. frameworks.Values], [.. removed])
+        {
+            Quotas = quotas.ToImmutableDictionary(StringComparer.Ordinal),
+            Weights = weights.ToImmutableDictionary(StringComparer.Ordinal),
+        };
         Compact(file, state);
         return state;
     }
@@ -67,6 +81,8 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
         foreach (var agent in state.Agents) lines.AppendLine(Serialize(agent));
         foreach (var framework in state.Frameworks) lines.AppendLine(Serialize(new RegistryEntry(RegistryEntryKind.FrameworkAdded) { Id = framework.FrameworkId, Framework = framework }));
         foreach (var id in state.RemovedFrameworks) lines.AppendLine(Serialize(new RegistryEntry(RegistryEntryKind.FrameworkRemoved) { Id = id }));
+        foreach (var (role, quota) in state.Quotas) lines.AppendLine(Serialize(new RegistryEntry(RegistryEntryKind.QuotaSet) { Id = role, Quota = quota }));
+        foreach (var (role, weight) in state.Weights) lines.AppendLine(Serialize(new RegistryEntry(RegistryEntryKind.WeightSet) { Id = role, Weight = weight }));
         var temp = file + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
@@ -93,7 +109,7 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
     private static string Serialize(RegistryEntry entry) => JsonSerializer.Serialize(entry, RegistryJsonContext.Default.RegistryEntry);
 }
 
-internal enum RegistryEntryKind { AgentAdmitted, AgentRemoved, FrameworkAdded, FrameworkRemoved }
+internal enum RegistryEntryKind { AgentAdmitted, AgentRemoved, FrameworkAdded, FrameworkRemoved, QuotaSet, WeightSet }
 
 internal sealed record RegistryEntry(RegistryEntryKind Kind)
 {
@@ -102,9 +118,15 @@ internal sealed record RegistryEntry(RegistryEntryKind Kind)
     public Resources? Resources { get; init; }
     public ImmutableDictionary<string, string>? Attributes { get; init; }
     public FrameworkInfo? Framework { get; init; }
+    public Allocation.RoleQuota? Quota { get; init; }
+    public double? Weight { get; init; }
 }
 
-internal sealed record RegistryState(ImmutableArray<RegistryEntry> Agents, ImmutableArray<FrameworkInfo> Frameworks, ImmutableArray<string> RemovedFrameworks);
+internal sealed record RegistryState(ImmutableArray<RegistryEntry> Agents, ImmutableArray<FrameworkInfo> Frameworks, ImmutableArray<string> RemovedFrameworks)
+{
+    public ImmutableDictionary<string, Allocation.RoleQuota> Quotas { get; init; } = ImmutableDictionary<string, Allocation.RoleQuota>.Empty;
+    public ImmutableDictionary<string, double> Weights { get; init; } = ImmutableDictionary<string, double>.Empty;
+}
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RegistryEntry))]

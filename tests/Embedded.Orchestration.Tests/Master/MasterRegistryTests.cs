@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +28,10 @@ public sealed class MasterRegistryTests : IDisposable
         registry.AddFramework(new FrameworkInfo("keep") { FrameworkId = "f1", FailoverTimeout = TimeSpan.FromMinutes(5) });
         registry.AddFramework(new FrameworkInfo("gone") { FrameworkId = "f2" });
         registry.RemoveFramework("f2");
+        registry.SetQuota("gold", RoleQuota.Parse("cpus:2", limit: "cpus:4"));
+        registry.SetQuota("gone", RoleQuota.Parse("cpus:1"));
+        registry.SetQuota("gone", null);
+        registry.SetWeight("gold", 3);
         await registry.StopAsync(CancellationToken.None);
         File.AppendAllText(Path.Combine(_dir, "registry.log"), "{\"kind\":\"AgentAdm");
 
@@ -35,7 +40,9 @@ public sealed class MasterRegistryTests : IDisposable
         state.Agents.Should().ContainSingle().Which.Should().Match<RegistryEntry>(a => a.Id == "a1" && a.Hostname == "host-1" && a.Resources!.Cpus == 2 && a.Attributes!["os"] == "linux");
         state.Frameworks.Should().ContainSingle().Which.Should().Match<FrameworkInfo>(f => f.FrameworkId == "f1" && f.FailoverTimeout == TimeSpan.FromMinutes(5));
         state.RemovedFrameworks.Should().Equal("f2");
-        File.ReadAllLines(Path.Combine(_dir, "registry.log")).Should().HaveCount(3, "loading compacts the log");
+        state.Quotas.Should().ContainSingle().Which.Should().Be(new KeyValuePair<string, RoleQuota>("gold", RoleQuota.Parse("cpus:2", limit: "cpus:4")));
+        state.Weights.Should().Equal(new Dictionary<string, double> { ["gold"] = 3 });
+        File.ReadAllLines(Path.Combine(_dir, "registry.log")).Should().HaveCount(5, "loading compacts the log");
         Open().Load().Should().BeEquivalentTo(state);
     }
 

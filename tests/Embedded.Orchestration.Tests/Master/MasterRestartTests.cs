@@ -84,6 +84,22 @@ public sealed class MasterRestartTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Quota_set_at_run_time_survives_a_master_restart()
+    {
+        await using var cluster = await TestCluster.StartAsync(output, _time, agents: 2, configure: o => o.Master.WorkDirectory = _registry);
+        await cluster.Client.SetRoleQuotaAsync("capped", Embedded.Orchestration.Allocation.RoleQuota.Parse("cpus:1", limit: "cpus:2"));
+        await cluster.RestartMasterAsync();
+        await cluster.SettleAsync();
+
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("frugal", Role: "capped"));
+        await using var _ = session;
+        var offers = (await events.Next<OffersEvent>()).Offers.ToList();
+        await cluster.SettleAsync();
+        offers.AddRange((await events.Drain()).OfType<OffersEvent>().SelectMany(o => o.Offers));
+        offers.Sum(o => o.Resources.Cpus.Value).Should().Be(2, "the restarted master still caps the role");
+    }
+
+    [Fact]
     public async Task A_master_without_a_work_directory_forgets_and_agents_register_again_as_new()
     {
         await using var cluster = await TestCluster.StartAsync(output, _time, agents: 1);
