@@ -11,14 +11,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ClusterOrchestrationServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds an in-process cluster: a master, the agents <paramref name="configure"/> names, and the
-    /// built-in job scheduler, as hosted services. Inject <see cref="IJobClient"/> to run jobs and
+    /// Adds an in-process cluster: a master, the agents <paramref name="configure"/> names (one agent
+    /// "local" offering this machine when it names none), and the built-in job scheduler, as hosted services. Inject <see cref="IJobClient"/> to run jobs and
     /// <see cref="IClusterClient"/> for the Mesos-style scheduler API and cluster state.
     /// </summary>
     public static IServiceCollection AddClusterOrchestration(this IServiceCollection services, Action<ClusterOptions>? configure = null)
     {
         var options = services.AddOptions<ClusterOptions>();
         if (configure is not null) options.Configure(configure);
+        // One line must give a working cluster: with no agent named, this machine is the agent.
+        options.PostConfigure(o =>
+        {
+            if (o.Agents.Count == 0) o.AddAgent("local");
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<DelegateRegistry>();

@@ -11,7 +11,7 @@ public sealed class JobTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
-    private Task<MiniCluster> Start(int agents = 3, Action<Hosting.ClusterOptions>? configure = null, TimeProvider? time = null) =>
+    private Task<MiniCluster> Start(int agents = 3, Action<ClusterOptions>? configure = null, TimeProvider? time = null) =>
         MiniCluster.StartAsync(agents, configure, time, TestOutputLoggerProvider.Factory(output));
 
     [Fact]

@@ -1,0 +1,71 @@
+using Embedded.Orchestration.Hosting;
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Embedded.Orchestration.Tests.Hosting;
+
+/// <summary>The generic-host path a Program.cs takes: one line, a working cluster, a clean stop.</summary>
+public sealed class HostingTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task One_line_in_Program_cs_gives_a_cluster_that_runs_jobs()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddClusterOrchestration();
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(Guard);
+
+        var result = await host.Services.GetRequiredService<IJobClient>().RunAsync(Job.Shell("echo from the host")).WaitAsync(Guard);
+        result.State.Should().Be(TaskState.Finished);
+        result.Stdout.Should().Be("from the host\n");
+        result.AgentId.Should().Be("local", "with no agent named, this machine is the agent");
+
+        var state = await host.Services.GetRequiredService<IClusterClient>().GetStateAsync();
+        state.Agents.Should().ContainSingle().Which.Total.Cpus.Value.Should().Be(Environment.ProcessorCount);
+        await host.StopAsync().WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Named_agents_start_in_order_and_stop_with_the_host_killing_what_runs()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddClusterOrchestration(c =>
+        {
+            c.AddAgent("a", "cpus:1;mem:256").WithAttribute("zone", "x");
+            c.AddAgent("b", "cpus:1;mem:256");
+        });
+        using var host = builder.Build();
+        await host.StartAsync().WaitAsync(Guard);
+        var jobs = host.Services.GetRequiredService<IJobClient>();
+        var handle = await jobs.SubmitAsync(Job.Shell("echo $$; sleep 1000").WithConstraint(Constraint.Equal("zone", "x")));
+        await foreach (var update in handle.WatchAsync().WithCancellation(new CancellationTokenSource(Guard).Token))
+            if (update.State == TaskState.Running) break;
+        string output;
+        using (var guard = new CancellationTokenSource(Guard))
+            while ((output = (await handle.ReadOutputAsync(guard.Token)).Stdout).Length == 0) await Task.Delay(10, guard.Token);
+        var pid = int.Parse(output.Trim());
+
+        await host.StopAsync().WaitAsync(Guard);
+
+        File.Exists($"/proc/{pid}/cmdline").Should().BeFalse("stopping the host kills what its agents run");
+        await FluentActions.Awaiting(() => handle.Completion).Should().ThrowAsync<InvalidOperationException>().WithMessage("*stopped*");
+    }
+
+    [Fact]
+    public void Two_agents_with_one_name_are_refused_when_the_cluster_is_built()
+    {
+        var services = new ServiceCollection();
+        services.AddClusterOrchestration(c =>
+        {
+            c.AddAgent("same");
+            c.AddAgent("same");
+        });
+        using var provider = services.BuildServiceProvider();
+        FluentActions.Invoking(() => provider.GetServices<IHostedService>().ToList())
+            .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*two agents are named 'same'*");
+    }
+}
