@@ -2,7 +2,8 @@
 # Installs and starts what building and testing Embedded needs on Debian. Safe to run again.
 #   - the .NET 10 SDK must be on PATH;
 #   - as root: util-linux (setsid), a Docker engine (docker.io, started as dockerd when none
-#     answers), busybox-static and docker-registry for the Docker tests' local images and registry;
+#     answers), busybox-static and docker-registry for the Docker tests' local images and registry,
+#     openssl and socat for their TLS proxy in front of the engine;
 #   - the test image embedded-test/busybox, imported from busybox-static (no registry is reachable).
 # Without root or apt-get it checks and reports instead of installing.
 set -euo pipefail
@@ -25,6 +26,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v file >/dev/null 2>&1 || missing+=(file)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
 if [ ${#missing[@]} -gt 0 ]; then
   if $can_install; then
     log "installing ${missing[*]}"

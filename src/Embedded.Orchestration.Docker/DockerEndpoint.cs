@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Docker.DotNet;
 using Docker.DotNet.Handler.Abstractions;
@@ -104,14 +105,19 @@ internal static class DockerEndpoint
                 default:
                     throw new InvalidOperationException($"cannot configure TLS on a {handler.GetType().Name}");
             }
-            return handler;
+            return new HandshakeErrors(handler, this);
         }
+
+        /// <summary>Why <see cref="ValidateServer"/> last refused the engine: the handshake's own error only says that a callback did.</summary>
+        private volatile string? _rejection;
 
         internal bool ValidateServer(object? sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
             if (!verify) return true;
-            if (ca is null) return errors == SslPolicyErrors.None;
-            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
+            if (ca is null) return Accept(errors == SslPolicyErrors.None, $"the engine's certificate is not trusted by this machine ({errors})");
+            if (certificate is null) return Accept(false, "the engine presented no certificate");
+            if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                return Accept(false, $"the engine's certificate ({certificate.Subject}) does not fit the endpoint ({errors})");
 
             // The engine's certificate must chain to the given CA and to nothing else.
             using var custom = new X509Chain();
@@ -119,7 +125,43 @@ internal static class DockerEndpoint
             custom.ChainPolicy.CustomTrustStore.Add(ca);
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            return custom.Build(leaf);
+            return Accept(custom.Build(leaf), $"the engine's certificate ({leaf.Subject}, issued by {leaf.Issuer}) does not chain to the CA {ca.Subject} of DockerOptions.CaCertificateFile");
+        }
+
+        private bool Accept(bool trusted, string otherwise)
+        {
+            _rejection = trusted ? null : otherwise;
+            return trusted;
+        }
+
+        /// <summary>Why a handshake failed, in terms of the options.</summary>
+        private string Explain(AuthenticationException error)
+        {
+            if (_rejection is { } rejection) return rejection;
+            var detail = error.GetBaseException().Message;
+            return client is null
+                ? $"the engine refused it ({detail}); does it want a client certificate (DockerOptions.ClientCertificateFile)?"
+                : $"the engine refused it ({detail}); does it trust the CA that signed the client certificate {client.Subject}?";
+        }
+
+        /// <summary>
+        /// The legacy ManagedHandler (tcp://) lets a failed handshake out as a bare AuthenticationException, which
+        /// names no engine and which callers do not take for an engine error; SocketsHttpHandler wraps it in an
+        /// HttpRequestException, and so does this.
+        /// </summary>
+        private sealed class HandshakeErrors(HttpMessageHandler inner, TlsAuthProvider tls) : DelegatingHandler(inner)
+        {
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                try
+                {
+                    return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AuthenticationException e)
+                {
+                    throw new HttpRequestException($"the TLS handshake with the engine failed: {tls.Explain(e)}", e);
+                }
+            }
         }
     }
 }
