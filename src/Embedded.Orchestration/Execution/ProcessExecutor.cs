@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using Embedded.Orchestration.Model;
 using Microsoft.Extensions.Logging;
 
@@ -10,23 +9,39 @@ namespace Embedded.Orchestration.Execution;
 
 /// <summary>
 /// Runs a task's <see cref="CommandSpec"/> as an OS process, like Mesos's command executor: a shell
-/// line through <c>/bin/sh -c</c> (<c>cmd /c</c> on Windows) or a program with its argv, in the
-/// task's sandbox, with stdout and stderr streamed to files there. On Unix the task starts in a
-/// session of its own (through <c>setsid</c>) so that a kill reaches every process it started.
+/// line through <c>/bin/sh -c</c> or a program with its argv, in the task's sandbox. On Unix the task
+/// starts in a session of its own (through <c>setsid</c>), so that a kill reaches every process it
+/// started, under a small shell that sends its output straight to the sandbox files and writes its
+/// exit status there: nothing ties the task to the agent's process, so an agent that restarts finds
+/// it again by its pid file and reattaches, or reads how it ended.
 /// </summary>
 internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor, IExecutorLifecycle
 {
-    /// <summary>The agent's work directory; at start, processes left in its sandboxes by a crashed agent are killed.</summary>
-    public string? WorkDirectory { get; init; }
-
-    // "{pid} {start time}" of the task's process, so a restarted agent can find exactly it again.
+    // "{pid} {start time}" of the task's process group leader, so a restarted agent finds exactly it again.
     private const string PidFileName = ".embedded-pid";
 
+    // The exit status the wrapper shell writes when the task ends; how a restarted agent learns it.
+    private const string ExitFileName = ".embedded-exit";
+
+    // Runs the task with its output appended to the sandbox files, then records its exit status.
+    // $0 is the sandbox; "$@" is the task's program and arguments. The task starts before the TERM
+    // trap, so a kill arriving at any moment reaches it (the group gets it) rather than only the
+    // wrapper; the trap then keeps the wrapper waiting until the task itself ends.
+    private const string Wrapper =
+        "\"$@\" >>\"$0/stdout\" 2>>\"$0/stderr\" </dev/null & c=$!; trap : TERM; " +
+        "while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done; " +
+        "echo $s >\"$0/.embedded-exit.tmp\" && mv \"$0/.embedded-exit.tmp\" \"$0/" + ExitFileName + "\"; exit $s";
 
     // setsid(1) makes the task a session and process-group leader. It is absent on macOS; there we
     // fall back to killing the process tree that .NET can see.
     private static readonly Lazy<string?> Setsid = new(() =>
         OperatingSystem.IsWindows() ? null : FindOnPath("setsid", Environment.GetEnvironmentVariable("PATH")));
+
+    // Pids that recovery reattached, which the orphan sweep at start must spare.
+    private readonly HashSet<int> _recovered = [];
+
+    /// <summary>The agent's work directory; at start, processes left in its sandboxes that no checkpoint claims are killed.</summary>
+    public string? WorkDirectory { get; init; }
 
     public string Name => "process";
 
@@ -43,55 +58,33 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
 
         var sandbox = Sandbox.Create(launch.SandboxDirectory);
         var workingDirectory = ResolveWorkingDirectory(command.WorkingDirectory, sandbox);
-
-        var startInfo = new ProcessStartInfo
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
+        var startInfo = new ProcessStartInfo { UseShellExecute = false, WorkingDirectory = workingDirectory };
 
         // The agent's environment, then the task's, then ours: ours describe where the task runs,
         // so the task cannot override them by accident.
-        foreach (var (name, value) in command.Environment)
-        {
-            startInfo.Environment[name] = value;
-        }
-
+        foreach (var (name, value) in command.Environment) startInfo.Environment[name] = value;
         startInfo.Environment["EMBEDDED_TASK_ID"] = task.TaskId;
         startInfo.Environment["EMBEDDED_AGENT_ID"] = launch.AgentId;
         startInfo.Environment["EMBEDDED_FRAMEWORK_ID"] = launch.FrameworkId;
         startInfo.Environment["EMBEDDED_SANDBOX"] = sandbox;
 
         var (program, arguments) = ResolveCommand(command, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null, workingDirectory);
+        File.WriteAllText(Path.Combine(sandbox, Sandbox.StdoutFileName), "");
+        File.WriteAllText(Path.Combine(sandbox, Sandbox.StderrFileName), "");
+        File.Delete(Path.Combine(sandbox, ExitFileName));
         var setsid = Setsid.Value;
-        if (setsid is not null)
+        if (OperatingSystem.IsWindows())
         {
-            startInfo.FileName = setsid;
-            startInfo.ArgumentList.Add(program);
+            // Unverified here: cmd appends the output to the sandbox files the same way.
+            startInfo.FileName = "cmd.exe";
+            startInfo.ArgumentList.Add("/c");
+            startInfo.ArgumentList.Add($"{Quote(program)} {string.Join(' ', arguments.Select(Quote))} >>\"{sandbox}\\stdout\" 2>>\"{sandbox}\\stderr\"");
         }
         else
         {
-            startInfo.FileName = program;
-        }
-
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        var stdoutFile = Sandbox.OpenOutputFile(sandbox, Sandbox.StdoutFileName);
-        FileStream stderrFile;
-        try
-        {
-            stderrFile = Sandbox.OpenOutputFile(sandbox, Sandbox.StderrFileName);
-        }
-        catch
-        {
-            await stdoutFile.DisposeAsync().ConfigureAwait(false);
-            throw;
+            startInfo.FileName = setsid ?? "/bin/sh";
+            if (setsid is not null) startInfo.ArgumentList.Add("/bin/sh");
+            foreach (var argument in (string[])["-c", Wrapper, sandbox, program, .. arguments]) startInfo.ArgumentList.Add(argument);
         }
 
         var process = new Process { StartInfo = startInfo };
@@ -102,17 +95,12 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or IOException)
         {
             process.Dispose();
-            await stdoutFile.DisposeAsync().ConfigureAwait(false);
-            await stderrFile.DisposeAsync().ConfigureAwait(false);
             throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot start '{program}': {ex.Message}", ex);
         }
 
-        // Tasks read no input: closing stdin gives them end-of-file instead of the agent's terminal.
-        process.StandardInput.Close();
-
-        var running = new RunningProcess(process, task.TaskId, stdoutFile, stderrFile, setsid is not null, time, logger);
         Log.Launched(logger, task.TaskId, process.Id, program);
         WritePidFile(sandbox, process.Id);
+        var running = new RunningProcess(process.Id, task.TaskId, sandbox, WaitForChildAsync(process), setsid is not null, time, logger);
         try
         {
             await running.EstablishProcessGroupAsync(cancellationToken).ConfigureAwait(false);
@@ -122,38 +110,52 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             await running.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-
         return running;
     }
 
     /// <summary>
-    /// A process task cannot outlive the agent that ran it: its output pipes died with that agent.
-    /// So recovery kills whatever is left of it (the whole group) and reports why.
+    /// After an agent restart: reattaches to the task's process if it still runs (or kills it, when
+    /// not reconnecting), or reports how it ended from the exit status its wrapper wrote.
     /// </summary>
     public ValueTask<RecoveredRun> RecoverAsync(TaskLaunch launch, bool reconnect, CancellationToken cancellationToken)
     {
-        var pidFile = Path.Combine(launch.SandboxDirectory, PidFileName);
+        var sandbox = launch.SandboxDirectory;
+        var pidFile = Path.Combine(sandbox, PidFileName);
         if (!File.Exists(pidFile) || !TryParsePidFile(File.ReadAllText(pidFile), out var pid, out var startTime))
-            return ValueTask.FromResult(new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
-                "the agent restarted and found no record of the task's process")));
-        if (StartTimeOf(pid) != startTime)
-            return ValueTask.FromResult(new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated,
-                $"process {pid} ended while the agent was away; its exit status is unknown")));
-        _ = Posix.Kill(-pid, Posix.SIGKILL);
-        _ = Posix.Kill(pid, Posix.SIGKILL);
-        Log.RecoveredAndKilled(logger, launch.Task.TaskId, pid);
-        return ValueTask.FromResult(new RecoveredRun(null, new TaskExit(TaskState.Failed, TaskReason.AgentRestarted,
-            $"the agent restarted; process {pid} cannot outlive the agent that ran it, so it was killed")));
+            return Ended(new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, "the agent restarted and found no record of the task's process"));
+
+        if (StartTimeOf(pid) == startTime)
+        {
+            if (!reconnect)
+            {
+                _ = Posix.Kill(-pid, Posix.SIGKILL);
+                _ = Posix.Kill(pid, Posix.SIGKILL);
+                Log.RecoveredAndKilled(logger, launch.Task.TaskId, pid);
+                return Ended(new TaskExit(TaskState.Failed, TaskReason.AgentRestarted,
+                    $"the agent restarted and cleans up: process {pid} was killed", Output: ReadOutput(sandbox)));
+            }
+            _recovered.Add(pid);
+            Log.Reattached(logger, launch.Task.TaskId, pid);
+            var running = new RunningProcess(pid, launch.Task.TaskId, sandbox, WaitForStrangerAsync(pid, startTime, sandbox), signalGroup: true, time, logger);
+            return ValueTask.FromResult(new RecoveredRun(running, null));
+        }
+
+        var exit = ReadExitFile(sandbox) is { } code
+            ? Classify(code, killed: false, ReadOutput(sandbox)) with { Message = $"{Describe(code)} (while the agent was away)" }
+            : new TaskExit(TaskState.Failed, TaskReason.ExecutorTerminated, $"process {pid} ended while the agent was away; its exit status is unknown", Output: ReadOutput(sandbox));
+        return Ended(exit);
+
+        static ValueTask<RecoveredRun> Ended(TaskExit exit) => ValueTask.FromResult(new RecoveredRun(null, exit));
     }
 
-    /// <summary>Kills every process a crashed predecessor left in this work directory's sandboxes: nothing outlives its agent unseen.</summary>
+    /// <summary>Kills every process a crashed predecessor left in this work directory's sandboxes that recovery did not claim.</summary>
     public ValueTask<ExecutorFacts> StartAsync(string agentId, CancellationToken cancellationToken)
     {
         var sandboxes = WorkDirectory is null ? null : Path.Combine(WorkDirectory, "frameworks");
         if (sandboxes is not null && Directory.Exists(sandboxes) && !OperatingSystem.IsWindows())
             foreach (var pidFile in Directory.EnumerateFiles(sandboxes, PidFileName, SearchOption.AllDirectories))
             {
-                if (!TryParsePidFile(File.ReadAllText(pidFile), out var pid, out var startTime) || StartTimeOf(pid) != startTime) continue;
+                if (!TryParsePidFile(File.ReadAllText(pidFile), out var pid, out var startTime) || _recovered.Contains(pid) || StartTimeOf(pid) != startTime) continue;
                 _ = Posix.Kill(-pid, Posix.SIGKILL);
                 _ = Posix.Kill(pid, Posix.SIGKILL);
                 Log.OrphanKilled(logger, pid, pidFile);
@@ -162,6 +164,44 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     }
 
     public ValueTask StopAsync(bool leaveTasksRunning, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Our own child: .NET reaps it and knows its exit code.</summary>
+    private static async Task<int?> WaitForChildAsync(Process process)
+    {
+        using (process)
+        {
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            return process.ExitCode;
+        }
+    }
+
+    /// <summary>
+    /// A process an earlier agent started: not our child, so nothing signals its exit to us. It is
+    /// polled on the real clock (an observation of another process, not a timeout of ours), and its
+    /// exit status comes from the file its wrapper writes.
+    /// </summary>
+    private static async Task<int?> WaitForStrangerAsync(int pid, long startTime, string sandbox)
+    {
+        while (StartTimeOf(pid) == startTime && !IsZombie(pid)) await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        return ReadExitFile(sandbox);
+    }
+
+    private static TaskOutput ReadOutput(string sandbox) =>
+        new(Sandbox.ReadTail(sandbox, Sandbox.StdoutFileName), Sandbox.ReadTail(sandbox, Sandbox.StderrFileName));
+
+    private static int? ReadExitFile(string sandbox)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(Path.Combine(sandbox, ExitFileName)).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Quote(string argument) => argument.Contains(' ') ? $"\"{argument}\"" : argument;
 
     private static void WritePidFile(string sandbox, int pid)
     {
@@ -200,12 +240,23 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         }
     }
 
+    /// <summary>A process that ended but that nobody reaped yet: it no longer runs.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return true;
+        }
+    }
+
     private static string ResolveWorkingDirectory(string? workingDirectory, string sandbox)
     {
-        if (string.IsNullOrEmpty(workingDirectory))
-        {
-            return sandbox;
-        }
+        if (string.IsNullOrEmpty(workingDirectory)) return sandbox;
 
         // Relative paths are inside the sandbox; absolute ones stay as they are.
         var full = Path.GetFullPath(workingDirectory, sandbox);
@@ -217,20 +268,13 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     private static (string Program, IReadOnlyList<string> Arguments) ResolveCommand(CommandSpec command, string? path, string workingDirectory)
     {
         if (command.Shell)
-        {
             return OperatingSystem.IsWindows() ? ("cmd.exe", ["/c", command.Value]) : ("/bin/sh", ["-c", command.Value]);
-        }
 
         if (string.IsNullOrWhiteSpace(command.Value))
-        {
             throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, "the command names no program to run");
-        }
 
         // Windows resolves programs with PATHEXT and the registry; let Process.Start do it there.
-        if (OperatingSystem.IsWindows())
-        {
-            return (command.Value, command.Arguments);
-        }
+        if (OperatingSystem.IsWindows()) return (command.Value, command.Arguments);
 
         // Resolve here rather than in the child, so that a missing program is a launch failure with a
         // clear message instead of a task that fails with exit code 127.
@@ -253,73 +297,83 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         foreach (var directory in (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, program);
-            if (Path.IsPathRooted(candidate) && IsExecutable(candidate))
-            {
-                return candidate;
-            }
+            if (Path.IsPathRooted(candidate) && IsExecutable(candidate)) return candidate;
         }
-
         return null;
     }
 
     private static bool IsExecutable(string file)
     {
-        if (!File.Exists(file))
-        {
-            return false;
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            return true;
-        }
-
+        if (!File.Exists(file)) return false;
+        if (OperatingSystem.IsWindows()) return true;
         const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         return (File.GetUnixFileMode(file) & anyExecute) != 0;
     }
 
-    /// <summary>One launched process: its output pumps, its supervision and its kill.</summary>
+    private static TaskExit Classify(int exitCode, bool killed, TaskOutput output)
+    {
+        if (killed) return new TaskExit(TaskState.Killed, TaskReason.None, "killed", exitCode, output);
+        if (exitCode == 0) return new TaskExit(TaskState.Finished, TaskReason.None, "exited with code 0", 0, output);
+        return new TaskExit(TaskState.Failed, TaskReason.None, Describe(exitCode), exitCode, output);
+    }
+
+    // A process that a signal ended reports 128 + the signal, as shells do.
+    private static string Describe(int exitCode) => exitCode switch
+    {
+        0 => "exited with code 0",
+        < 0 => $"terminated abnormally (exit code {exitCode})",
+        > 128 and <= 128 + 64 when !OperatingSystem.IsWindows() => $"terminated by signal {SignalName(exitCode - 128)} (exit code {exitCode})",
+        _ => $"exited with code {exitCode}",
+    };
+
+    private static string SignalName(int signal) => signal switch
+    {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
+        _ => $"{signal}",
+    };
+
+    /// <summary>One task's process: its supervision and its kill, whether we started it or found it again.</summary>
     private sealed class RunningProcess : IRunningTask
     {
         // How many times launch checks (about a millisecond apart) that setsid made the task a group leader.
         private const int GroupHandshakeAttempts = 5000;
 
-        // A process that left the task's group (its own setsid) may hold the output pipes open forever.
-        private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
-
-        private readonly Process _process;
         private readonly int _pid;
         private readonly string _taskId;
+        private readonly string _sandbox;
         private readonly TimeProvider _time;
         private readonly ILogger _logger;
-        private readonly OutputTail _stdout = new();
-        private readonly OutputTail _stderr = new();
-        private readonly Task _pumps;
-        private readonly Task _exited;
+        private readonly Task<int?> _exited;
         private bool _signalGroup;
         private volatile bool _killRequested;
         private int _disposed;
 
-        public RunningProcess(
-            Process process, string taskId, FileStream stdoutFile, FileStream stderrFile, bool inOwnGroup, TimeProvider time, ILogger logger)
+        public RunningProcess(int pid, string taskId, string sandbox, Task<int?> exited, bool signalGroup, TimeProvider time, ILogger logger)
         {
-            _process = process;
-            _pid = process.Id;
+            _pid = pid;
             _taskId = taskId;
+            _sandbox = sandbox;
+            _exited = exited;
+            _signalGroup = signalGroup;
             _time = time;
             _logger = logger;
-            _signalGroup = inOwnGroup;
-            _pumps = Task.WhenAll(
-                PumpAsync(process.StandardOutput.BaseStream, stdoutFile, _stdout, Sandbox.StdoutFileName),
-                PumpAsync(process.StandardError.BaseStream, stderrFile, _stderr, Sandbox.StderrFileName));
-            _exited = process.WaitForExitAsync(CancellationToken.None);
             Completion = SuperviseAsync();
         }
 
         public Task<TaskExit> Completion { get; }
 
-        public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new TaskOutput(_stdout.ToString(), _stderr.ToString()));
+        public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) => ValueTask.FromResult(ReadOutput(_sandbox));
 
         /// <summary>
         /// Waits until setsid has made the task the leader of its own process group, so that group
@@ -329,38 +383,21 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         /// </summary>
         public async Task EstablishProcessGroupAsync(CancellationToken cancellationToken)
         {
-            if (!_signalGroup || OperatingSystem.IsWindows())
-            {
-                return;
-            }
-
+            if (!_signalGroup || OperatingSystem.IsWindows()) return;
             for (var attempt = 0; attempt < GroupHandshakeAttempts; attempt++)
             {
-                if (_exited.IsCompleted)
-                {
-                    return;
-                }
-
+                if (_exited.IsCompleted) return;
                 var group = Posix.GetProcessGroup(_pid);
-                if (group == _pid || (group == -1 && Marshal.GetLastPInvokeError() == Posix.ESRCH))
-                {
-                    return;
-                }
-
+                if (group == _pid || (group == -1 && Marshal.GetLastPInvokeError() == Posix.ESRCH)) return;
                 await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
             }
-
             Log.ProcessGroupUnverified(_logger, _taskId, _pid);
             _signalGroup = false;
         }
 
         public async ValueTask KillAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
         {
-            if (_exited.IsCompleted)
-            {
-                return;
-            }
-
+            if (_exited.IsCompleted) return;
             _killRequested = true;
 
             // Windows has no SIGTERM for arbitrary processes; there a kill is immediate.
@@ -377,131 +414,58 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
                     Log.KillEscalated(_logger, _taskId, _pid, gracePeriod);
                 }
             }
-
             ForceKill();
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
-
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             if (!_exited.IsCompleted)
             {
                 _killRequested = true;
                 ForceKill();
             }
-
-            // Completion never faults; waiting for it lets the pumps close the output files.
             await Completion.ConfigureAwait(false);
-            _process.Dispose();
         }
 
         private async Task<TaskExit> SuperviseAsync()
         {
             try
             {
-                await _exited.ConfigureAwait(false);
-                var exitCode = _process.ExitCode;
-                Log.Exited(_logger, _taskId, _pid, exitCode);
+                var exitCode = await _exited.ConfigureAwait(false);
+                Log.Exited(_logger, _taskId, _pid, exitCode ?? -1);
 
                 // As Mesos destroys a task's container when the task ends: nothing it left running in
-                // its group survives it, and no orphan keeps the output pipes open.
-                if (_signalGroup && !OperatingSystem.IsWindows())
-                {
-                    _ = Posix.Kill(-_pid, Posix.SIGKILL);
-                }
+                // its group survives it.
+                if (_signalGroup && !OperatingSystem.IsWindows()) _ = Posix.Kill(-_pid, Posix.SIGKILL);
 
-                try
-                {
-                    await _pumps.WaitAsync(OutputDrainTimeout, _time).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    Log.OutputDrainTimedOut(_logger, _taskId, OutputDrainTimeout);
-                }
-
-                return Classify(exitCode, _killRequested, Snapshot());
+                var output = ReadOutput(_sandbox);
+                return exitCode is { } code
+                    ? Classify(code, _killRequested, output)
+                    : new TaskExit(_killRequested ? TaskState.Killed : TaskState.Failed, _killRequested ? TaskReason.None : TaskReason.ExecutorTerminated,
+                        _killRequested ? "killed" : $"process {_pid} ended without leaving its exit status", Output: output);
             }
             catch (Exception ex)
             {
                 Log.SupervisionFailed(_logger, _taskId, ex);
-                return new TaskExit(
-                    TaskState.Failed, TaskReason.CommandExecutorFailed, $"supervising the process failed: {ex.Message}", Output: Snapshot());
+                return new TaskExit(TaskState.Failed, TaskReason.CommandExecutorFailed, $"supervising the process failed: {ex.Message}", Output: ReadOutput(_sandbox));
             }
         }
-
-        private static TaskExit Classify(int exitCode, bool killed, TaskOutput output)
-        {
-            if (killed)
-            {
-                return new TaskExit(TaskState.Killed, TaskReason.None, "killed", exitCode, output);
-            }
-
-            if (exitCode == 0)
-            {
-                return new TaskExit(TaskState.Finished, TaskReason.None, "exited with code 0", 0, output);
-            }
-
-            // .NET reports a process that a signal ended as 128 + the signal, as shells do.
-            var message = exitCode switch
-            {
-                < 0 => $"terminated abnormally (exit code {exitCode})",
-                > 128 and <= 128 + 64 when !OperatingSystem.IsWindows() =>
-                    $"terminated by signal {SignalName(exitCode - 128)} (exit code {exitCode})",
-                _ => $"exited with code {exitCode}",
-            };
-            return new TaskExit(TaskState.Failed, TaskReason.None, message, exitCode, output);
-        }
-
-        private static string SignalName(int signal) => signal switch
-        {
-            1 => "SIGHUP",
-            2 => "SIGINT",
-            3 => "SIGQUIT",
-            4 => "SIGILL",
-            5 => "SIGTRAP",
-            6 => "SIGABRT",
-            8 => "SIGFPE",
-            9 => "SIGKILL",
-            11 => "SIGSEGV",
-            13 => "SIGPIPE",
-            14 => "SIGALRM",
-            15 => "SIGTERM",
-            _ => $"{signal}",
-        };
-
-        private TaskOutput Snapshot() => new(_stdout.ToString(), _stderr.ToString());
 
         private void SendSignal(int signal)
         {
-            if (_exited.IsCompleted || OperatingSystem.IsWindows())
-            {
-                return;
-            }
-
+            if (_exited.IsCompleted || OperatingSystem.IsWindows()) return;
             if (_signalGroup)
             {
-                if (Posix.Kill(-_pid, signal) == 0)
-                {
-                    return;
-                }
+                if (Posix.Kill(-_pid, signal) == 0) return;
 
                 // ESRCH: setsid has not made the group yet, or everyone in it is gone. Signal the
                 // process itself; whatever it forks later is caught by the group kill at exit.
                 var error = Marshal.GetLastPInvokeError();
-                if (error != Posix.ESRCH)
-                {
-                    Log.SignalFailed(_logger, _taskId, -_pid, signal, error);
-                }
+                if (error != Posix.ESRCH) Log.SignalFailed(_logger, _taskId, -_pid, signal, error);
             }
-
             if (Posix.Kill(_pid, signal) != 0 && Marshal.GetLastPInvokeError() is var error2 and not Posix.ESRCH)
-            {
                 Log.SignalFailed(_logger, _taskId, _pid, signal, error2);
-            }
         }
 
         private void ForceKill()
@@ -511,63 +475,18 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
                 SendSignal(Posix.SIGKILL);
                 return;
             }
-
             try
             {
-                _process.Kill(entireProcessTree: true);
+                using var process = Process.GetProcessById(_pid);
+                process.Kill(entireProcessTree: true);
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
             {
                 // It exited meanwhile.
             }
             catch (Win32Exception ex)
             {
                 Log.SignalFailed(_logger, _taskId, _pid, Posix.SIGKILL, ex.NativeErrorCode);
-            }
-        }
-
-        /// <summary>Copies one output pipe into its sandbox file and its tail until end-of-file.</summary>
-        private async Task PumpAsync(Stream source, FileStream file, OutputTail tail, string name)
-        {
-            var bytes = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            var decoder = Encoding.UTF8.GetDecoder();
-            var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(bytes.Length));
-            var writeFile = true;
-            try
-            {
-                int read;
-                while ((read = await source.ReadAsync(bytes.AsMemory(), CancellationToken.None).ConfigureAwait(false)) > 0)
-                {
-                    if (writeFile)
-                    {
-                        try
-                        {
-                            await file.WriteAsync(bytes.AsMemory(0, read), CancellationToken.None).ConfigureAwait(false);
-                        }
-                        catch (IOException ex)
-                        {
-                            // A full disk must not stall the task on a full pipe: keep the tail, drop the file.
-                            Log.OutputWriteFailed(_logger, _taskId, name, ex);
-                            writeFile = false;
-                        }
-                    }
-
-                    var count = decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
-                    tail.Append(chars.AsSpan(0, count));
-                }
-
-                var rest = decoder.GetChars([], 0, 0, chars, 0, flush: true);
-                tail.Append(chars.AsSpan(0, rest));
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                // The pipe was closed under us (the process was disposed): the output ends here.
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(bytes);
-                ArrayPool<char>.Shared.Return(chars);
-                await file.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -590,6 +509,9 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} started as process {Pid} ({Program})")]
         public static partial void Launched(ILogger logger, string taskId, int pid, string program);
 
+        [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: reattached to process {Pid}, which ran on through the agent's restart")]
+        public static partial void Reattached(ILogger logger, string taskId, int pid);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId}: killed process {Pid}, left running by the agent before it restarted")]
         public static partial void RecoveredAndKilled(ILogger logger, string taskId, int pid);
 
@@ -608,12 +530,6 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: sending signal {Signal} to {Target} failed with errno {Errno}")]
         public static partial void SignalFailed(ILogger logger, string taskId, int target, int signal, int errno);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: writing {Stream} to the sandbox failed; keeping only its tail")]
-        public static partial void OutputWriteFailed(ILogger logger, string taskId, string stream, Exception exception);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: output pipes still open {Timeout} after the process exited; giving up on the rest")]
-        public static partial void OutputDrainTimedOut(ILogger logger, string taskId, TimeSpan timeout);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: supervising the process failed")]
         public static partial void SupervisionFailed(ILogger logger, string taskId, Exception exception);

@@ -24,6 +24,27 @@ internal static class Sandbox
         }
     }
 
+    /// <summary>The last <paramref name="capacity"/> characters of an output file, read while a task may still write it.</summary>
+    public static string ReadTail(string sandbox, string name, int capacity = OutputTail.DefaultCapacity)
+    {
+        try
+        {
+            using var file = new FileStream(Path.Combine(sandbox, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // UTF-8 takes at most 4 bytes a character; a cut through the first one decodes as one replacement, dropped below.
+            var bytes = (int)Math.Min(file.Length, 4L * capacity);
+            file.Seek(-bytes, SeekOrigin.End);
+            var buffer = new byte[bytes];
+            file.ReadExactly(buffer);
+            var text = System.Text.Encoding.UTF8.GetString(buffer);
+            if (bytes < file.Length && text.Length > 0 && text[0] == '\uFFFD') text = text[1..];
+            return text.Length <= capacity ? text : text[^capacity..];
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return "";
+        }
+    }
+
     /// <summary>
     /// Opens a new output file that readers can follow while the task writes it (unbuffered). An
     /// existing one is unlinked first, so that a writer still holding it (an agent that crashed)

@@ -244,8 +244,10 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             {
                 // An ended task's own update (with its exit code) is on its way from the agent, which re-sends it now.
                 if (task.State == report.State || report.State.IsTerminal()) continue;
+                var told = task.State == TaskState.Unreachable;
                 task.State = report.State;
-                Notify(task, report.State, TaskReason.AgentReregistered, $"agent {agent.Id} registered again and reports the task {report.State}");
+                // Only what the master itself said must be corrected; the agent's own updates follow reliably.
+                if (told) Notify(task, report.State, TaskReason.AgentReregistered, $"agent {agent.Id} registered again and reports the task {report.State}");
             }
             else
             {

@@ -1,3 +1,4 @@
+using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
@@ -21,9 +22,39 @@ public sealed class AgentRestartTests(ITestOutputHelper output)
     private Task<MiniCluster> Start() => TestCluster.StartAsync(output, _time, agents: 1);
 
     [LinuxFact]
-    public async Task A_process_task_left_by_a_crash_is_killed_and_reported_when_the_agent_restarts()
+    public async Task A_process_task_left_running_by_a_crash_is_reattached_and_its_real_end_reported()
     {
         await using var cluster = await Start();
+        var marker = Path.Combine(Path.GetTempPath(), "embedded-go-" + Guid.NewGuid().ToString("N"));
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("durable") { Checkpoint = true });
+        await using var _ = session;
+        await session.LaunchAsync(await events.NextOffer(), [Shell("t", $"echo $$; while [ ! -f {marker} ]; do sleep 0.05; done; echo done; exit 4")]);
+        await events.NextUpdate("t", TaskState.Running);
+        var pid = int.Parse((await WaitForOutput(cluster.Agent("agent-1"), "t", "\n")).Trim());
+
+        await cluster.Agent("agent-1").CrashAsync();
+        ProcessIsAlive(pid).Should().BeTrue("a crash kills nothing");
+        await cluster.Agent("agent-1").RestartAsync();
+        await cluster.SettleAsync();
+        (await cluster.GetStateAsync()).Tasks.Should().ContainSingle().Which.State.Should().Be(TaskState.Running);
+        ProcessIsAlive(pid).Should().BeTrue("the restarted agent reattached to it");
+
+        await File.WriteAllTextAsync(marker, "");
+        var ended = await events.NextUpdate("t");
+        File.Delete(marker);
+        ended.State.Should().Be(TaskState.Failed);
+        ended.ExitCode.Should().Be(4);
+        ended.Output!.Stdout.Should().Be($"{pid}\ndone\n");
+        await cluster.SettleAsync();
+        var state = await cluster.GetStateAsync();
+        state.Tasks.Should().BeEmpty();
+        state.Agents.Should().ContainSingle().Which.Reachable.Should().BeTrue();
+    }
+
+    [LinuxFact]
+    public async Task With_cleanup_recovery_a_process_task_left_by_a_crash_is_killed_and_reported()
+    {
+        await using var cluster = await TestCluster.StartAsync(output, _time, agents: 1, configure: o => o.AddAgent("agent-1", TestCluster.AgentResources).Recovery = AgentRecovery.Cleanup);
         var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("durable") { Checkpoint = true });
         await using var _ = session;
         await session.LaunchAsync(await events.NextOffer(), [Shell("t", "echo $$; sleep 1000")]);
@@ -31,18 +62,12 @@ public sealed class AgentRestartTests(ITestOutputHelper output)
         var pid = int.Parse((await WaitForOutput(cluster.Agent("agent-1"), "t", "\n")).Trim());
 
         await cluster.Agent("agent-1").CrashAsync();
-        ProcessIsAlive(pid).Should().BeTrue("a crash kills nothing");
         await cluster.Agent("agent-1").RestartAsync();
 
         var ended = await events.NextUpdate("t");
         ended.State.Should().Be(TaskState.Failed);
         ended.Reason.Should().Be(TaskReason.AgentRestarted);
         await WaitUntil(() => !ProcessIsAlive(pid), $"process {pid} to be killed");
-        await cluster.SettleAsync();
-        var state = await cluster.GetStateAsync();
-        state.Tasks.Should().BeEmpty();
-        state.CompletedTasks.Should().ContainSingle(t => t.TaskId == "t").Which.State.Should().Be(TaskState.Failed);
-        state.Agents.Should().ContainSingle().Which.Reachable.Should().BeTrue();
     }
 
     [LinuxFact]
@@ -66,9 +91,13 @@ public sealed class AgentRestartTests(ITestOutputHelper output)
         var running = await events.NextUpdate("t");
         running.State.Should().Be(TaskState.Running);
         await session.AcknowledgeAsync(running);
+        // The task ran on through the crash; the restarted agent reattached to it.
+        await session.KillAsync("t");
+        var killing = await events.NextUpdate("t");
+        killing.State.Should().Be(TaskState.Killing);
+        await session.AcknowledgeAsync(killing);
         var ended = await events.NextUpdate("t");
-        ended.State.Should().Be(TaskState.Failed);
-        ended.Reason.Should().Be(TaskReason.AgentRestarted);
+        ended.State.Should().Be(TaskState.Killed);
         await session.AcknowledgeAsync(ended);
         await cluster.SettleAsync();
         Directory.EnumerateFiles(cluster.Agent("agent-1").WorkDirectory, "updates.log", SearchOption.AllDirectories)

@@ -204,13 +204,14 @@ public sealed class ProcessExecutorTests : IAsyncLifetime
     [LinuxFact]
     public async Task The_task_leads_a_session_and_process_group_of_its_own()
     {
-        // Fields 5 and 6 of /proc/<pid>/stat are the process group and the session.
-        var exit = await (await LaunchAsync(new CommandSpec("echo $$; cut -d' ' -f5,6 /proc/$$/stat"))).Completion.WaitAsync(HangGuard);
+        // Fields 5 and 6 of /proc/<pid>/stat are the process group and the session. The task runs
+        // under the executor's wrapper shell (its parent), which leads both.
+        var exit = await (await LaunchAsync(new CommandSpec("echo $PPID; cut -d' ' -f5,6 /proc/$$/stat"))).Completion.WaitAsync(HangGuard);
 
         var lines = exit.Output!.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var pid = lines[0];
-        lines[1].Should().Be($"{pid} {pid}");
-        pid.Should().NotBe(Environment.ProcessId.ToString());
+        var leader = lines[0];
+        lines[1].Should().Be($"{leader} {leader}");
+        leader.Should().NotBe(Environment.ProcessId.ToString());
     }
 
     [LinuxFact]
