@@ -159,9 +159,12 @@ internal static class DockerEndpoint
                 }
                 catch (AuthenticationException e)
                 {
-                    throw new HttpRequestException($"the TLS handshake with the engine failed: {tls.Explain(e)}", e);
+                    throw new TlsHandshakeException($"the TLS handshake with the engine failed: {tls.Explain(e)}", e);
                 }
             }
         }
+
+        /// <summary>The engine answered, but not over TLS we accept: its message already says why in full.</summary>
+        internal sealed class TlsHandshakeException(string message, Exception inner) : HttpRequestException(message, inner);
     }
 }

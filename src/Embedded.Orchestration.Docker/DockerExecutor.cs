@@ -59,8 +59,9 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         catch (Exception e) when (EngineErrors.IsEngineError(e) || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             if (_running.IsEmpty) DropClient(client);
-            throw new InvalidOperationException(
-                $"agent {agentId}: no Docker engine answers at {endpoint} ({EngineErrors.Message(e)}); start one, or point DockerOptions.Endpoint or DOCKER_HOST at it", e);
+            throw new InvalidOperationException(EngineErrors.IsTlsFailure(e)
+                ? $"agent {agentId}: cannot talk to the Docker engine at {endpoint} ({EngineErrors.Message(e)})"
+                : $"agent {agentId}: no Docker engine answers at {endpoint} ({EngineErrors.Message(e)}); start one, or point DockerOptions.Endpoint or DOCKER_HOST at it", e);
         }
 
         var engine = new EngineFacts(

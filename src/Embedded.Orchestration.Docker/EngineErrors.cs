@@ -30,7 +30,19 @@ internal static class EngineErrors
             return body;
         }
         if (error is AggregateException { InnerExceptions.Count: 1 } aggregate) return Message(aggregate.InnerExceptions[0]);
+        if (error is DockerEndpoint.TlsAuthProvider.TlsHandshakeException) return error.Message;
         return error.InnerException is { } inner && error is HttpRequestException ? $"{error.Message} ({inner.Message})" : error.Message;
+    }
+
+    /// <summary>Whether the engine answered but the TLS handshake failed: it is there, we cannot talk to it.</summary>
+    public static bool IsTlsFailure(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is DockerEndpoint.TlsAuthProvider.TlsHandshakeException) return true;
+            if (e is AggregateException a && a.InnerExceptions.Any(IsTlsFailure)) return true;
+        }
+        return false;
     }
 
     public static bool IsNotFound(Exception error) => error is DockerApiException { StatusCode: HttpStatusCode.NotFound };

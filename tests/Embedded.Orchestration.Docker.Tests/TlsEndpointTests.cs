@@ -37,7 +37,8 @@ public sealed class TlsEndpointTests(DockerFixture docker, TlsProxyFixture proxy
         Output.WriteLine(error.ToString());
         error.Should().BeOfType<InvalidOperationException>();
         error.Message.Should().Contain($"agent {agent}").And.Contain(proxy.Endpoint.ToString())
-            .And.Contain("TLS handshake").And.Contain("client certificate (DockerOptions.ClientCertificateFile)");
+            .And.Contain("TLS handshake").And.Contain("client certificate (DockerOptions.ClientCertificateFile)")
+            .And.Contain("cannot talk to the Docker engine", "the engine answered").And.NotContain("no Docker engine answers").And.NotContain("see inner exception");
 
         // socat's child logs why it refused after it has told the agent, so the line may come a moment later.
         await EventuallyAsync(() => Task.FromResult(proxy.Log.Any(l => l.Contains("peer did not return a certificate", StringComparison.Ordinal))),
@@ -58,7 +59,8 @@ public sealed class TlsEndpointTests(DockerFixture docker, TlsProxyFixture proxy
         Output.WriteLine(error.ToString());
         error.Should().BeOfType<InvalidOperationException>();
         error.Message.Should().Contain($"agent {agent}").And.Contain(proxy.Endpoint.ToString())
-            .And.Contain("TLS handshake").And.Contain("does not chain to the CA CN=embedded-test-other-ca");
+            .And.Contain("TLS handshake").And.Contain("does not chain to the CA CN=embedded-test-other-ca")
+            .And.Contain("cannot talk to the Docker engine", "the engine answered").And.NotContain("no Docker engine answers");
     }
 
     private async Task RegistersAndRunsAsync(string hint, Action<DockerOptions> certificate)
