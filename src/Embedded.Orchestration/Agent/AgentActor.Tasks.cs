@@ -1,0 +1,231 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Embedded.Orchestration.Actors;
+using Embedded.Orchestration.Diagnostics;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Agent;
+
+/// <summary>The agent's tasks: launch through an executor, watch, kill, time out, and end.</summary>
+internal sealed partial class AgentActor
+{
+    private void OnRunTask(RunTask m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.Task.TaskId);
+        // An ended task whose last update is not yet acknowledged may be launched again under its id:
+        // the new run's updates queue behind the old ones.
+        if (_tasks.TryGetValue(key, out var existing) && !existing.State.IsTerminal())
+        {
+            LogDuplicateLaunch(m.Task.TaskId);
+            return;
+        }
+        var executor = _executors.FirstOrDefault(e => e.CanRun(m.Task));
+        if (executor is null)
+        {
+            var kind = m.Task.Command is not null ? "command" : m.Task.Delegate is not null ? "delegate" : m.Task.Container is not null ? "container" : "this kind of";
+            Report(m.FrameworkId, m.Task.TaskId, TaskState.Error, TaskReason.TaskInvalid,
+                $"agent {Id} has no executor for {kind} tasks (it has: {string.Join(", ", _executors.Select(e => e.Name))})");
+            return;
+        }
+        var runNumber = ++_runs;
+        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", runNumber.ToString());
+        var run = new TaskRun(m.FrameworkId, m.Task, runNumber, executor) { Checkpointed = m.Checkpoint, Sandbox = sandbox };
+        // As in Mesos, the task is on disk before it launches, so a restart can never lose a running task.
+        if (run.Checkpointed) Checkpoint(c => c.SaveTask(new CheckpointedTask(m.FrameworkId, m.Task, run.Run, executor.Name, sandbox)));
+        _tasks[key] = run;
+        run.State = TaskState.Starting;
+        Report(run, TaskState.Starting, TaskReason.None, $"launching with the {executor.Name} executor");
+        _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox));
+    }
+
+    private async Task LaunchAsync(TaskRun run, TaskLaunch launch)
+    {
+        using var activity = Telemetry.Source.StartActivity("launch task");
+        activity?.SetTag("task.id", launch.Task.TaskId);
+        activity?.SetTag("agent.id", Id);
+        activity?.SetTag("executor", run.Executor.Name);
+        try
+        {
+            var running = await run.Executor.LaunchAsync(launch, _stopping.Token).ConfigureAwait(false);
+            if (!Post(new TaskLaunched(run.Key, run.Run, running, null))) await running.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+            Post(new TaskLaunched(run.Key, run.Run, null, e));
+        }
+    }
+
+    private TaskRun? Find(AgentTaskKey key, long run) =>
+        _tasks.TryGetValue(key, out var task) && task.Run == run ? task : null;
+
+    private void OnTaskLaunched(TaskLaunched m)
+    {
+        var run = Find(m.Key, m.Run);
+        if (run is null)
+        {
+            if (m.Running is { } orphan) _ = orphan.DisposeAsync().AsTask();
+            return;
+        }
+        if (m.Running is null)
+        {
+            var reason = m.Error is TaskLaunchException tle ? tle.Reason : TaskReason.ContainerLaunchFailed;
+            var state = reason == TaskReason.TaskInvalid ? TaskState.Error : TaskState.Failed;
+            Finish(run, state, reason, $"launch failed: {m.Error?.Message}", null);
+            return;
+        }
+        run.Running = m.Running;
+        _ = WatchAsync(run.Key, run.Run, m.Running);
+        if (run.Kill != KillCause.None)
+        {
+            StartKill(run, run.Kill, run.KillGrace);
+            return;
+        }
+        run.State = TaskState.Running;
+        // The clock starts before anyone hears the task runs, so its deadline never trails what they saw.
+        if (run.Info.MaxCompletionTime is { } max)
+        {
+            ArmCompletionTimer(run, max);
+            if (run.Checkpointed)
+                Checkpoint(c => c.SaveTask(new CheckpointedTask(run.FrameworkId, run.Info, run.Run, run.Executor.Name, run.Sandbox) { StartedAt = _time.GetUtcNow() }));
+        }
+        Report(run, TaskState.Running, TaskReason.None, "");
+    }
+
+    private void ArmCompletionTimer(TaskRun run, TimeSpan after) =>
+        run.CompletionTimer = _time.CreateTimer(_ => Post(new CompletionTimeReached(run.Key, run.Run)), null, after, Timeout.InfiniteTimeSpan);
+
+    private async Task WatchAsync(AgentTaskKey key, long run, IRunningTask running)
+    {
+        var exit = await running.Completion.ConfigureAwait(false);
+        Post(new TaskExited(key, run, exit));
+    }
+
+    private void OnTaskExited(TaskExited m)
+    {
+        var run = Find(m.Key, m.Run);
+        if (run is null || run.State.IsTerminal()) return;
+        var exit = m.Exit;
+        var (state, reason, message) = run.Kill switch
+        {
+            KillCause.MaxCompletionTime => (TaskState.Failed, TaskReason.MaxCompletionTimeReached,
+                $"killed after its max completion time of {run.Info.MaxCompletionTime}"),
+            KillCause.AgentShutdown => (TaskState.Killed, TaskReason.AgentRestarted, $"agent {Id} shut down"),
+            KillCause.None => (exit.State, exit.Reason, exit.Message),
+            _ => (TaskState.Killed, exit.State == TaskState.Killed ? exit.Reason : TaskReason.None,
+                exit.State == TaskState.Killed ? exit.Message : $"killed; the task ended with: {exit.Message}"),
+        };
+        Finish(run, state, reason, message, exit);
+    }
+
+    private void Finish(TaskRun run, TaskState state, TaskReason reason, string message, TaskExit? exit)
+    {
+        run.State = state;
+        run.CompletionTimer?.Dispose();
+        run.Output = exit?.Output;
+        if (run.Running is { } running) _ = running.DisposeAsync().AsTask();
+        run.Running = null;
+        if (run.Kill == KillCause.GivenUp)
+            Forget(run);
+        else
+        {
+            Report(run, state, reason, message, exit?.ExitCode, exit?.Output);
+            TryForget(run.Key);
+        }
+        CompleteShutdownIfDone();
+    }
+
+    private void OnKillTask(KillTask m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
+        if (!_tasks.TryGetValue(key, out var run))
+        {
+            if (!_streams.ContainsKey(key))
+                Report(m.FrameworkId, m.TaskId, TaskState.Lost, TaskReason.TaskUnknown, $"agent {Id} does not know task {m.TaskId}");
+            return;
+        }
+        if (run.State.IsTerminal()) return;
+        StartKill(run, KillCause.Framework, m.GracePeriod);
+    }
+
+    private void StartKill(TaskRun run, KillCause cause, TimeSpan? grace)
+    {
+        // The first cause decides the reported state, except that a gone framework wants no report at all.
+        if (run.Kill == KillCause.None || cause == KillCause.GivenUp) run.Kill = cause;
+        run.KillGrace = grace;
+        if (run.Running is null) return; // Killed as soon as the launch returns.
+        if (run.State != TaskState.Killing && cause != KillCause.GivenUp)
+        {
+            run.State = TaskState.Killing;
+            Report(run, TaskState.Killing, TaskReason.None, cause == KillCause.MaxCompletionTime ? "max completion time reached" : "");
+        }
+        var period = grace ?? run.Info.KillGracePeriod ?? _options.DefaultKillGracePeriod;
+        _ = KillAsync(run.Running, period);
+    }
+
+    private async Task KillAsync(IRunningTask running, TimeSpan grace)
+    {
+        try
+        {
+            await running.KillAsync(grace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogKillFailed(e);
+        }
+    }
+
+    private void OnCompletionTimeReached(CompletionTimeReached m)
+    {
+        var run = Find(m.Key, m.Run);
+        if (run is { Running: not null } && !run.State.IsTerminal()) StartKill(run, KillCause.MaxCompletionTime, null);
+    }
+
+    private void OnShutdownFramework(ShutdownFramework m)
+    {
+        foreach (var key in _streams.Keys.Where(k => k.FrameworkId == m.FrameworkId).ToList())
+        {
+            _streams[key].RetryTimer?.Dispose();
+            _streams.Remove(key);
+            Checkpoint(c => c.RemoveTask(key.FrameworkId, key.TaskId));
+        }
+        foreach (var run in _tasks.Values.Where(t => t.FrameworkId == m.FrameworkId).ToList())
+        {
+            if (run.State.IsTerminal()) Forget(run);
+            else StartKill(run, KillCause.GivenUp, null);
+        }
+    }
+
+    private void OnFrameworkMessage(FrameworkMessage m)
+    {
+        var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
+        if (_tasks.TryGetValue(key, out var run) && run.Running is IMessageReceiver receiver)
+            receiver.Receive(m.Data);
+        else
+            LogMessageDropped(m.TaskId);
+    }
+
+    private void OnReadOutput(ReadOutput m)
+    {
+        var run = _tasks.Values.FirstOrDefault(t => t.Info.TaskId == m.TaskId);
+        if (run?.Running is { } running)
+            _ = ReadAsync(running, m.Reply);
+        else
+            m.Reply.TrySetResult(run?.Output);
+    }
+
+    private static async Task ReadAsync(IRunningTask running, TaskCompletionSource<TaskOutput?> reply)
+    {
+        try
+        {
+            reply.TrySetResult(await running.ReadOutputAsync(CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            reply.TrySetException(e);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Embedded.Orchestration.Actors;
+using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Allocation;
+using Embedded.Orchestration.Diagnostics;
+using Embedded.Orchestration.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Master;
+
+/// <summary>The master's side of agents: admission, re-registration, heartbeats, loss and removal, and their offers.</summary>
+internal sealed partial class MasterActor
+{
+    private void OnRegisterAgent(RegisterAgent m)
+    {
+        if (!TaskValidation.IsValidId(m.AgentId))
+        {
+            m.Send(new RegistrationRefused($"agent id '{m.AgentId}' must be letters, digits, '.', '_' or '-'"));
+            return;
+        }
+        if (m.Reregister && !_agents.ContainsKey(m.AgentId) && _removedAgents.Contains(m.AgentId))
+        {
+            m.Send(new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
+            return;
+        }
+        _removedAgents.Remove(m.AgentId);
+        if (_agents.TryGetValue(m.AgentId, out var existing))
+        {
+            if (!m.Reregister && existing.Reachable)
+            {
+                m.Send(new RegistrationRefused($"an agent named '{m.AgentId}' is already registered"));
+                return;
+            }
+            if (!m.Reregister)
+                RemoveAgent(existing, "a new agent registered under its name");
+            else
+            {
+                Reregister(existing, m);
+                return;
+            }
+        }
+        var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.Send) { LastHeartbeat = _time.GetUtcNow() };
+        _agents.Add(agent.Id, agent);
+        _registry.AdmitAgent(agent.Id, agent.Hostname, agent.Total, agent.Attributes);
+        _allocator.AddAgent(agent.Id, agent.Total);
+        foreach (var reported in m.Tasks) AdoptReportedTask(agent, reported);
+        LogAgentRegistered(agent.Id, agent.Total.ToString());
+        agent.Send(new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
+        CompleteAgentWaiters();
+        RequestAllocation();
+    }
+
+    /// <summary>An agent that was unreachable (or that the master lost track of) comes back with the tasks it runs.</summary>
+    private void Reregister(AgentRecord agent, RegisterAgent m)
+    {
+        agent.Send = m.Send;
+        agent.Reachable = true;
+        agent.Recovered = false;
+        agent.LastHeartbeat = _time.GetUtcNow();
+        _allocator.SetAgentActive(agent.Id, true);
+        var reported = m.Tasks.ToDictionary(t => new TaskKey(t.FrameworkId, t.Task.TaskId));
+        foreach (var key in agent.Tasks.ToList())
+        {
+            var task = _tasks[key];
+            if (reported.Remove(key, out var report))
+            {
+                // An ended task's own update (with its exit code) is on its way from the agent, which re-sends it now.
+                if (task.State == report.State || report.State.IsTerminal()) continue;
+                var told = task.State == TaskState.Unreachable;
+                task.State = report.State;
+                // Only what the master itself said must be corrected; the agent's own updates follow reliably.
+                if (told) Notify(task, report.State, TaskReason.AgentReregistered, $"agent {agent.Id} registered again and reports the task {report.State}");
+            }
+            else
+            {
+                var framework = _frameworks.GetValueOrDefault(key.FrameworkId);
+                var state = framework?.Info.PartitionAware == false ? TaskState.Lost : TaskState.Gone;
+                EndTask(task, state, TaskReason.AgentReregistered, $"agent {agent.Id} registered again without this task");
+            }
+        }
+        // Tasks the master had already given up on: LOST to frameworks that are not partition aware.
+        foreach (var report in reported.Values) AdoptReportedTask(agent, report);
+        LogAgentReregistered(agent.Id, m.Tasks.Length);
+        agent.Send(new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
+        CompleteAgentWaiters();
+        RequestAllocation();
+    }
+
+    /// <summary>A task an agent reports that the master has no active record of: keep it if its framework may, else kill it.</summary>
+    private void AdoptReportedTask(AgentRecord agent, ReportedTask report)
+    {
+        var key = new TaskKey(report.FrameworkId, report.Task.TaskId);
+        if (report.State.IsTerminal()) return;
+        if (!_frameworks.TryGetValue(report.FrameworkId, out var framework) || _completed.ContainsKey(key) || _tasks.ContainsKey(key))
+        {
+            agent.Send(new KillTask(report.FrameworkId, report.Task.TaskId, TimeSpan.Zero));
+            return;
+        }
+        var task = new TaskRecord(framework.Id, agent.Id, report.Task) { State = report.State };
+        AddTask(task, agent, framework);
+        _allocator.AddUsed(framework.Id, agent.Id, task.Info.Resources);
+    }
+
+    private void OnAgentHeartbeat(AgentHeartbeat m)
+    {
+        if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable)
+            agent.LastHeartbeat = _time.GetUtcNow();
+        else if (agent is not null)
+            m.Send(new ReregisterRequested($"the master marked agent {m.AgentId} unreachable"));
+        else if (_removedAgents.Contains(m.AgentId))
+            m.Send(new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
+    }
+
+    private void OnCheckAgents()
+    {
+        var now = _time.GetUtcNow();
+        var limit = _options.AgentHeartbeatInterval * _options.MaxMissedHeartbeats;
+        foreach (var agent in _agents.Values.Where(a => a.Reachable && now - a.LastHeartbeat >= limit).ToList())
+            MarkUnreachable(agent, $"agent {agent.Id} missed {_options.MaxMissedHeartbeats} heartbeats");
+        foreach (var agent in _agents.Values.Where(a => !a.Reachable && now - a.UnreachableSince >= _options.AgentReregistrationTimeout).ToList())
+        {
+            RemoveAgent(agent, $"agent {agent.Id} did not register again within {_options.AgentReregistrationTimeout}");
+            _removedAgents.Add(agent.Id);
+        }
+    }
+
+    private void MarkUnreachable(AgentRecord agent, string why)
+    {
+        LogAgentUnreachable(agent.Id, why);
+        agent.Reachable = false;
+        agent.UnreachableSince = _time.GetUtcNow();
+        _allocator.SetAgentActive(agent.Id, false);
+        RescindOffersOn(agent, TaskReason.AgentRemoved);
+        foreach (var key in agent.Tasks.ToList())
+        {
+            var task = _tasks[key];
+            var partitionAware = _frameworks.GetValueOrDefault(key.FrameworkId)?.Info.PartitionAware ?? true;
+            if (partitionAware)
+            {
+                task.State = TaskState.Unreachable;
+                Notify(task, TaskState.Unreachable, TaskReason.AgentRemoved, why);
+            }
+            else
+                EndTask(task, TaskState.Lost, TaskReason.AgentRemoved, why);
+        }
+    }
+
+    private void OnAgentStopping(AgentStopping m)
+    {
+        if (_agents.TryGetValue(m.AgentId, out var agent)) RemoveAgent(agent, $"agent {m.AgentId} shut down");
+    }
+
+    private void RemoveAgent(AgentRecord agent, string why)
+    {
+        LogAgentRemoved(agent.Id, why);
+        RescindOffersOn(agent, TaskReason.AgentRemoved);
+        foreach (var key in agent.Tasks.ToList())
+        {
+            var task = _tasks[key];
+            var partitionAware = _frameworks.GetValueOrDefault(key.FrameworkId)?.Info.PartitionAware ?? true;
+            EndTask(task, partitionAware ? TaskState.Gone : TaskState.Lost, TaskReason.AgentRemoved, why);
+        }
+        _allocator.RemoveAgent(agent.Id);
+        _agents.Remove(agent.Id);
+        _registry.RemoveAgent(agent.Id);
+    }
+
+    private void RescindOffersOn(AgentRecord agent, TaskReason reason)
+    {
+        foreach (var offerId in agent.Offers.ToList()) RescindOffer(_offers[offerId], reason);
+    }
+
+    private void RescindOffer(Offer offer, TaskReason reason)
+    {
+        RemoveOffer(offer);
+        RememberRescinded(offer.OfferId, reason);
+        _allocator.OfferClosed(offer.FrameworkId, offer.AgentId, offer.Resources, null);
+        _frameworks.GetValueOrDefault(offer.FrameworkId)?.Send(new RescindEvent(offer.OfferId));
+    }
+
+    private void RememberRescinded(string offerId, TaskReason reason)
+    {
+        _rescinded[offerId] = reason;
+        _rescindedOrder.Enqueue(offerId);
+        while (_rescindedOrder.Count > 10_000) _rescinded.Remove(_rescindedOrder.Dequeue());
+    }
+
+    private void RemoveOffer(Offer offer)
+    {
+        _offers.Remove(offer.OfferId);
+        _agents.GetValueOrDefault(offer.AgentId)?.Offers.Remove(offer.OfferId);
+        _frameworks.GetValueOrDefault(offer.FrameworkId)?.Offers.Remove(offer.OfferId);
+    }
+
+    private void OnWaitForAgents(WaitForAgents m)
+    {
+        _agentWaiters.Add(m);
+        CompleteAgentWaiters();
+    }
+
+    private void CompleteAgentWaiters()
+    {
+        var reachable = _agents.Values.Count(a => a.Reachable);
+        _agentWaiters.RemoveAll(w => w.Count <= reachable && w.Reply.TrySetResult() | true);
+    }
+}
