@@ -39,6 +39,7 @@ internal sealed partial class AgentActor
         _restarted = _checkpoint.WasRegistered(Id);
         foreach (var recovered in _checkpoint.Recover())
         {
+            _restarted = true;
             var saved = recovered.Checkpoint;
             _runs = Math.Max(_runs, saved.Run);
             var executor = _executors.FirstOrDefault(e => e.Name == saved.Executor);

@@ -24,7 +24,8 @@ internal sealed class AgentCheckpoint(string workDirectory)
         var file = MarkerFile(agentId);
         if (File.Exists(file)) return;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        WriteAtomically(file, Encoding.UTF8.GetBytes(agentId));
+        // Not flushed: if a crash loses it, recovered tasks still mark the agent as restarted.
+        File.WriteAllText(file, agentId);
     }
 
     public bool WasRegistered(string agentId) => File.Exists(MarkerFile(agentId));

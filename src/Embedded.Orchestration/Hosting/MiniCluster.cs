@@ -64,6 +64,8 @@ public sealed class MiniCluster : IAsyncDisposable
         if (loggerFactory is not null) services.AddSingleton(loggerFactory);
         services.AddClusterOrchestration(options =>
         {
+            // A test cluster favours speed: its job scheduler does not fsync every update unless asked to.
+            options.Jobs.Checkpoint = false;
             configure?.Invoke(options);
             if (options.Agents.Count == 0)
                 for (var i = 1; i <= agents; i++)
