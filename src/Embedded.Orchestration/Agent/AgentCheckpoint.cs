@@ -36,6 +36,9 @@ internal sealed class AgentCheckpoint(string workDirectory)
     {
         var dir = TaskDirectory(task.FrameworkId, task.Task.TaskId);
         Directory.CreateDirectory(dir);
+        // Registry passwords stay in memory: recovery reattaches to what was pulled and never pulls again.
+        if (task.Task.Container is { Credentials: not null } container)
+            task = task with { Task = task.Task with { Container = container with { Credentials = null } } };
         var json = JsonSerializer.SerializeToUtf8Bytes(task, CheckpointJsonContext.Default.CheckpointedTask);
         WriteAtomically(Path.Combine(dir, "task.json"), json);
     }

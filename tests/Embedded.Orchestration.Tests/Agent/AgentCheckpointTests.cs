@@ -62,5 +62,18 @@ public sealed class AgentCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Registry_passwords_are_never_written_to_disk()
+    {
+        var task = new TaskInfo("c-1", "c", "agent-1", Resources.Parse("cpus:1"))
+        {
+            Container = new ContainerSpec("registry.local/app:1") { Credentials = new RegistryCredentials("me", "s3cret-pa55") },
+        };
+        new AgentCheckpoint(_dir).SaveTask(new CheckpointedTask("fw", task, 1, "docker", "/sandbox"));
+
+        Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories).Should().NotContain(f => File.ReadAllText(f).Contains("s3cret-pa55"));
+        new AgentCheckpoint(_dir).Recover().Single().Checkpoint.Task.Container!.Image.Should().Be("registry.local/app:1");
+    }
+
+    [Fact]
     public void An_empty_work_directory_recovers_nothing() => new AgentCheckpoint(_dir).Recover().Should().BeEmpty();
 }
