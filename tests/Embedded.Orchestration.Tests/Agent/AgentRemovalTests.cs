@@ -1,6 +1,5 @@
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
-using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Embedded.Orchestration.Tests.Master.SchedulerApiTests;

@@ -2,7 +2,6 @@ using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
-using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;

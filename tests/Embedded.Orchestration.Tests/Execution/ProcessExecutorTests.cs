@@ -360,15 +360,3 @@ public sealed class ProcessExecutorTests : IAsyncLifetime
         }
     }
 }
-
-/// <summary>A fact that needs a POSIX shell, setsid and /proc; skipped elsewhere.</summary>
-public sealed class LinuxFactAttribute : FactAttribute
-{
-    public LinuxFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            Skip = "needs Linux";
-        }
-    }
-}

@@ -1,5 +1,4 @@
 using Embedded.Orchestration.Model;
-using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Embedded.Testing.TestTasks;

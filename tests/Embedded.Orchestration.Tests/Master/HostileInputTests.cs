@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
-using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Embedded.Testing.TestTasks;

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
-using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Embedded.Testing.TestTasks;
@@ -418,14 +417,5 @@ public sealed class LaunchValidationTests(ITestOutputHelper output)
         await session.Launch(offer, Shell(check, "exit 0", agentId: offer.AgentId));
         var updates = await events.UpdatesUntilTerminal(check);
         updates.Select(u => u.State).Should().Equal(TaskState.Starting, TaskState.Running, TaskState.Finished);
-    }
-}
-
-/// <summary>A theory that needs a POSIX shell; skipped elsewhere.</summary>
-public sealed class LinuxTheoryAttribute : TheoryAttribute
-{
-    public LinuxTheoryAttribute()
-    {
-        if (!OperatingSystem.IsLinux()) Skip = "needs Linux";
     }
 }

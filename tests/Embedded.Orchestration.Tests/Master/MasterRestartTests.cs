@@ -1,7 +1,6 @@
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
-using Embedded.Orchestration.Tests.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Embedded.Orchestration.Tests.Master.SchedulerApiTests;
