@@ -38,7 +38,10 @@ internal sealed partial class AgentActor
         _tasks[key] = run;
         run.State = TaskState.Starting;
         Report(run, TaskState.Starting, TaskReason.None, $"launching with the {executor.Name} executor");
-        _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox));
+        _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox)
+        {
+            SendToFramework = data => Post(new TaskMessage(m.FrameworkId, m.Task.TaskId, data.ToArray())),
+        });
     }
 
     private async Task LaunchAsync(TaskRun run, TaskLaunch launch)

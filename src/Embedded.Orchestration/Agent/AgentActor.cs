@@ -164,6 +164,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case CompletionTimeReached m: OnCompletionTimeReached(m); break;
             case SetPartitioned m: OnSetPartitioned(m); break;
             case ReadOutput m: OnReadOutput(m); break;
+            case TaskMessage m: ToMaster(new MessageFromTask(Id, m.FrameworkId, m.TaskId, m.Data)); break;
             case ShutdownAgent m: OnShutdown(m); break;
             default: throw new InvalidOperationException($"the agent does not handle {message.GetType().Name}");
         }

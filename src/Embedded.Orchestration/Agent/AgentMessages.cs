@@ -43,6 +43,9 @@ internal sealed record CompletionTimeReached(AgentTaskKey Key, long Run) : Agent
 /// <summary>Cuts the agent off from the master (or heals it), as a network partition would.</summary>
 internal sealed record SetPartitioned(bool Partitioned) : AgentMessage;
 
+/// <summary>A running task wrote to its framework.</summary>
+internal sealed record TaskMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
+
 internal sealed record ReadOutput(string TaskId) : AgentMessage
 {
     public TaskCompletionSource<TaskOutput?> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -29,7 +29,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         var sandbox = Sandbox.Create(launch.SandboxDirectory);
         IReadOnlyDictionary<string, string> environment = task.Command?.Environment ?? ImmutableDictionary<string, string>.Empty;
-        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, time));
+        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, launch.SendToFramework, time));
     }
 
     private sealed class RunningDelegate : IRunningTask, IMessageReceiver
@@ -48,12 +48,14 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private volatile bool _killRequested;
 
         public RunningDelegate(
-            TaskDelegate body, string taskId, string agentId, string sandbox, IReadOnlyDictionary<string, string> environment, TimeProvider time)
+            TaskDelegate body, string taskId, string agentId, string sandbox, IReadOnlyDictionary<string, string> environment,
+            Action<ReadOnlyMemory<byte>> sendToFramework, TimeProvider time)
         {
             _time = time;
             var context = new TaskContext(taskId, agentId, sandbox, environment, _stdout.CreateWriter(), _stderr.CreateWriter())
             {
                 Messages = _messages.Reader,
+                SendToFramework = sendToFramework,
             };
             _run = RunAsync(body, context);
         }

@@ -34,6 +34,9 @@ public sealed record TaskContext(
     TextWriter Stdout,
     TextWriter Stderr)
 {
+    /// <summary>Sends a message to the task's framework, which reads it as a <see cref="Model.MessageEvent"/>; best effort.</summary>
+    public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
+
     /// <summary>Framework messages (<c>SchedulerSession.MessageAsync</c>) to this task, in the order they were sent.</summary>
     public System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; init; } =
         System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>().Reader;

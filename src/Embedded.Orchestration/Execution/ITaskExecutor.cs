@@ -21,7 +21,11 @@ public interface ITaskExecutor
 }
 
 /// <summary>Everything an executor needs to start one task.</summary>
-public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Task, string SandboxDirectory);
+public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Task, string SandboxDirectory)
+{
+    /// <summary>Sends a message from the task to its framework (a MessageEvent), best effort as in Mesos.</summary>
+    public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
+}
 
 /// <summary>A started task. <see cref="Completion"/> never faults: every ending is a <see cref="TaskExit"/>.</summary>
 public interface IRunningTask : IAsyncDisposable

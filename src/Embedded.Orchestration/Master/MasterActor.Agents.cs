@@ -130,6 +130,7 @@ internal sealed partial class MasterActor
         LogAgentUnreachable(agent.Id, why);
         agent.Reachable = false;
         agent.UnreachableSince = _time.GetUtcNow();
+        AnnounceAgentFailure(agent.Id);
         _allocator.SetAgentActive(agent.Id, false);
         RescindOffersOn(agent, TaskReason.AgentRemoved);
         foreach (var key in agent.Tasks.ToList())
@@ -163,7 +164,14 @@ internal sealed partial class MasterActor
         }
         _allocator.RemoveAgent(agent.Id);
         _agents.Remove(agent.Id);
+        if (agent.Reachable) AnnounceAgentFailure(agent.Id);
         _registry.RemoveAgent(agent.Id);
+    }
+
+    /// <summary>Mesos's FAILURE event for a lost agent (its "slave lost"), to every connected framework.</summary>
+    private void AnnounceAgentFailure(string agentId)
+    {
+        foreach (var framework in _frameworks.Values) framework.Send(new FailureEvent(agentId, null, null));
     }
 
     private void RescindOffersOn(AgentRecord agent, TaskReason reason)

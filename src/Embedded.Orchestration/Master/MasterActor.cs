@@ -117,6 +117,10 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case AgentHeartbeat m: OnAgentHeartbeat(m); break;
             case StatusUpdateFromAgent m: OnStatusUpdate(m); break;
             case AgentStopping m: OnAgentStopping(m); break;
+            case MessageFromTask m:
+                if (_agents.TryGetValue(m.AgentId, out var from) && from.Reachable)
+                    _frameworks.GetValueOrDefault(m.FrameworkId)?.Send(new MessageEvent(m.AgentId, m.TaskId, m.Data));
+                break;
             case Subscribe m: OnSubscribe(m); break;
             case FrameworkCall m: OnFrameworkCall(m); break;
             case Disconnect m: OnDisconnect(m); break;

@@ -29,6 +29,9 @@ internal sealed record StatusUpdateFromAgent(string AgentId, string FrameworkId,
 
 internal sealed record AgentStopping(string AgentId) : MasterMessage;
 
+/// <summary>A task's message to its framework.</summary>
+internal sealed record MessageFromTask(string AgentId, string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : MasterMessage;
+
 // From frameworks; Reply completes when the master has taken the call, or fails with why it refused it.
 
 internal abstract record FrameworkCall(string FrameworkId) : MasterMessage

@@ -48,6 +48,7 @@ public sealed class AgentLossTests(ITestOutputHelper output)
         unreachable.State.Should().Be(TaskState.Unreachable);
         unreachable.Reason.Should().Be(TaskReason.AgentRemoved);
         unreachable.Source.Should().Be(StatusSource.Master);
+        lost.OfType<FailureEvent>().Should().ContainSingle().Which.AgentId.Should().Be("agent-1", "frameworks hear that the agent is lost");
 
         var state = await cluster.GetStateAsync();
         state.Agents.Single(a => a.AgentId == "agent-1").Reachable.Should().BeFalse();

@@ -33,4 +33,25 @@ public sealed class FrameworkMessageTests(ITestOutputHelper output)
         var finished = await events.NextUpdate("d", TaskState.Finished);
         finished.Output!.Stdout.Should().Be("first\nsecond\n");
     }
+
+    [Fact]
+    public async Task A_delegate_task_can_message_its_framework()
+    {
+        await using var cluster = await TestCluster.StartAsync(output, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        cluster.Services.GetRequiredService<DelegateRegistry>().Register("report", (ctx, _) =>
+        {
+            ctx.SendToFramework("progress 50%"u8.ToArray());
+            return Task.FromResult(0);
+        });
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("listener"));
+        await using var _ = session;
+        var offer = await events.NextOffer();
+        await session.LaunchAsync(offer, [Delegate("r", "report")]);
+
+        var message = await events.Next<MessageEvent>();
+        message.TaskId.Should().Be("r");
+        message.AgentId.Should().Be(offer.AgentId);
+        Encoding.UTF8.GetString(message.Data.Span).Should().Be("progress 50%");
+        (await events.NextUpdate("r", TaskState.Finished)).ExitCode.Should().Be(0);
+    }
 }
