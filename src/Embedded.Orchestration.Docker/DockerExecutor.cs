@@ -38,7 +38,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
 
     internal EngineFacts? Engine => _engine;
 
-    public bool CanRun(TaskInfo task) => task.Container is not null;
+    public TaskKind Kind => TaskKind.Container;
 
     public async ValueTask<ExecutorFacts> StartAsync(string agentId, CancellationToken cancellationToken)
     {

@@ -22,10 +22,10 @@ internal sealed partial class AgentActor
             LogDuplicateLaunch(m.Task.TaskId);
             return;
         }
-        var executor = _executors.FirstOrDefault(e => e.CanRun(m.Task));
+        var executor = _executors.FirstOrDefault(e => e.Kind == m.Task.Kind);
         if (executor is null)
         {
-            var kind = m.Task.Command is not null ? "command" : m.Task.Delegate is not null ? "delegate" : m.Task.Container is not null ? "container" : "this kind of";
+            var kind = m.Task.Kind?.ToString().ToLowerInvariant() ?? "this kind of";
             Report(m.FrameworkId, m.Task.TaskId, TaskState.Error, TaskReason.TaskInvalid,
                 $"agent {Id} has no executor for {kind} tasks (it has: {string.Join(", ", _executors.Select(e => e.Name))})");
             return;

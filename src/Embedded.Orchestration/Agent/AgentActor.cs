@@ -42,6 +42,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _master = master;
         _time = time;
         _executors = executors;
+        TaskKinds = [.. executors.Select(e => e.Kind).Distinct().Order()];
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
         _checkpoint = new AgentCheckpoint(_workDirectory);
     }
@@ -49,6 +50,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     public string Id => _options.Name;
     public Resources Resources => _resources;
     public string WorkDirectory => _workDirectory;
+
+    /// <summary>The kinds of task this agent has an executor for, advertised to the master.</summary>
+    public ImmutableArray<TaskKind> TaskKinds { get; }
 
     /// <summary>
     /// Lets executors probe their runtimes, works out resources and attributes, starts the loop and
@@ -178,7 +182,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         var tasks = _tasks.Values.Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
         var reregister = m.Reason != "starting" || _restarted;
         _connected = false;
-        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, Send, tasks, reregister));
+        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Send, tasks, reregister));
     }
 
     private void OnRegistered(AgentRegistered m)
@@ -209,7 +213,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         }
         _restarted = false;
         _connected = false;
-        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, Send, [], Reregister: false));
+        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Send, [], Reregister: false));
     }
 
     private void OnSetPartitioned(SetPartitioned m)

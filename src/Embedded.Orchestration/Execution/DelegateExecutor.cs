@@ -12,7 +12,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 {
     public string Name => "delegate";
 
-    public bool CanRun(TaskInfo task) => task.Delegate is not null;
+    public TaskKind Kind => TaskKind.Delegate;
 
     public ValueTask<IRunningTask> LaunchAsync(TaskLaunch launch, CancellationToken cancellationToken)
     {

@@ -4,14 +4,15 @@ namespace Embedded.Orchestration.Execution;
 
 /// <summary>
 /// Runs the tasks of one kind (processes, delegates, containers) for an agent. The agent picks
-/// the first executor whose <see cref="CanRun"/> accepts a task.
+/// the first executor of a task's <see cref="TaskInfo.Kind"/>, and advertises the kinds it has.
 /// </summary>
 public interface ITaskExecutor
 {
     /// <summary>A short name for logs and state, such as "process" or "docker".</summary>
     string Name { get; }
 
-    bool CanRun(TaskInfo task);
+    /// <summary>The kind of task this executor runs.</summary>
+    TaskKind Kind { get; }
 
     /// <summary>
     /// Starts the task and returns once it runs. Throws <see cref="TaskLaunchException"/> with a

@@ -45,7 +45,7 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
 
     public string Name => "process";
 
-    public bool CanRun(TaskInfo task) => task.Command is not null;
+    public TaskKind Kind => TaskKind.Command;
 
     public async ValueTask<IRunningTask> LaunchAsync(TaskLaunch launch, CancellationToken cancellationToken)
     {

@@ -32,11 +32,13 @@ public static class ClusterOrchestrationServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MasterActor>>())));
         services.TryAddSingleton<AgentPool>();
-        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<AgentPool>().Find));
+        services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(
+            sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>()));
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
             sp.GetRequiredService<IClusterClient>(),
             sp.GetRequiredService<DelegateRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<JobScheduler>>()));
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
         services.AddHostedService<MasterService>();

@@ -12,7 +12,11 @@ public sealed record ClusterState(
     ImmutableArray<TaskSnapshot> Tasks,
     ImmutableArray<TaskSnapshot> CompletedTasks,
     ImmutableArray<Offer> Offers,
-    ImmutableArray<RoleAllocation> Roles);
+    ImmutableArray<RoleAllocation> Roles)
+{
+    /// <summary>Jobs the built-in job scheduler holds until an agent can run them, with why they wait.</summary>
+    public ImmutableArray<Scheduling.PendingJob> PendingJobs { get; init; } = [];
+}
 
 public sealed record AgentSnapshot(
     string AgentId,
@@ -21,7 +25,11 @@ public sealed record AgentSnapshot(
     Resources Total,
     Resources Used,
     ImmutableDictionary<string, string> Attributes,
-    int ActiveTasks);
+    int ActiveTasks)
+{
+    /// <summary>The kinds of task the agent has executors for.</summary>
+    public ImmutableArray<TaskKind> TaskKinds { get; init; } = [];
+}
 
 public sealed record FrameworkSnapshot(
     string FrameworkId,

@@ -40,9 +40,9 @@ internal sealed partial class MasterActor
                 return;
             }
         }
-        var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.Send) { LastHeartbeat = _time.GetUtcNow() };
+        var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.Send) { LastHeartbeat = _time.GetUtcNow(), TaskKinds = m.TaskKinds };
         _agents.Add(agent.Id, agent);
-        _registry.AdmitAgent(agent.Id, agent.Hostname, agent.Total, agent.Attributes);
+        _registry.AdmitAgent(agent.Id, agent.Hostname, agent.Total, agent.Attributes, agent.TaskKinds);
         _allocator.AddAgent(agent.Id, agent.Total);
         foreach (var reported in m.Tasks) AdoptReportedTask(agent, reported);
         LogAgentRegistered(agent.Id, agent.Total.ToString());
@@ -55,6 +55,7 @@ internal sealed partial class MasterActor
     private void Reregister(AgentRecord agent, RegisterAgent m)
     {
         agent.Send = m.Send;
+        agent.TaskKinds = m.TaskKinds;
         agent.Reachable = true;
         agent.Recovered = false;
         agent.LastHeartbeat = _time.GetUtcNow();

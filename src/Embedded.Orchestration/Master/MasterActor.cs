@@ -81,6 +81,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             var agent = new AgentRecord(entry.Id!, entry.Hostname ?? entry.Id!, entry.Resources ?? Resources.Empty,
                 entry.Attributes ?? ImmutableDictionary<string, string>.Empty, _ => false)
             {
+                TaskKinds = entry.TaskKinds ?? [TaskKind.Command, TaskKind.Container, TaskKind.Delegate],
                 Reachable = false,
                 Recovered = true,
                 UnreachableSince = now,
@@ -128,6 +129,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case CheckAgents: OnCheckAgents(); break;
             case HeartbeatFrameworks: OnHeartbeatFrameworks(); break;
             case GetState m: m.Reply.TrySetResult(Snapshot()); break;
+            case GetAgents m: m.Reply.TrySetResult(AgentSnapshots()); break;
             case WaitForAgents m: OnWaitForAgents(m); break;
             case SetRoleWeight m:
                 _allocator.SetWeight(m.Role, m.Weight);
@@ -177,7 +179,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         {
             var agent = _agents[allocation.AgentId];
             var framework = _frameworks[allocation.FrameworkId];
-            var offer = new Offer($"{_masterId}-O{++_offerSequence}", framework.Id, agent.Id, agent.Hostname, allocation.Resources, agent.Attributes);
+            var offer = new Offer($"{_masterId}-O{++_offerSequence}", framework.Id, agent.Id, agent.Hostname, allocation.Resources, agent.Attributes) { TaskKinds = agent.TaskKinds };
             _offers.Add(offer.OfferId, offer);
             agent.Offers.Add(offer.OfferId);
             framework.Offers.Add(offer.OfferId);
@@ -196,20 +198,23 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         foreach (var framework in _frameworks.Values) framework.Send(new HeartbeatEvent());
     }
 
-    private ClusterState Snapshot()
+    private ImmutableArray<AgentSnapshot> AgentSnapshots()
     {
         var used = new Dictionary<string, Resources>(StringComparer.Ordinal);
         foreach (var task in _tasks.Values)
             used[task.AgentId] = used.GetValueOrDefault(task.AgentId, Resources.Empty).Add(task.Info.Resources);
-        return new ClusterState(
+        return [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => new AgentSnapshot(
+            a.Id, a.Hostname, a.Reachable, a.Total, used.GetValueOrDefault(a.Id, Resources.Empty), a.Attributes, a.Tasks.Count) { TaskKinds = a.TaskKinds })];
+    }
+
+    private ClusterState Snapshot() =>
+        new(
             _time.GetUtcNow(),
-            [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => new AgentSnapshot(
-                a.Id, a.Hostname, a.Reachable, a.Total, used.GetValueOrDefault(a.Id, Resources.Empty), a.Attributes, a.Tasks.Count))],
+            AgentSnapshots(),
             [.. _frameworks.Values.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => new FrameworkSnapshot(
                 f.Id, f.Info.Name, f.Info.Role, f.Connected, _allocator.IsSuppressed(f.Id), f.Tasks.Count, f.Offers.Count))],
             [.. _tasks.Values.Select(t => t.Snapshot())],
             [.. _completedOrder.Where(_completed.ContainsKey).Select(k => _completed[k].Snapshot())],
             [.. _offers.Values],
             [.. _allocator.Roles()]);
-    }
 }

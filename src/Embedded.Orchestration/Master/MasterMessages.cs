@@ -18,6 +18,7 @@ internal sealed record RegisterAgent(
     string Hostname,
     Resources Resources,
     ImmutableDictionary<string, string> Attributes,
+    ImmutableArray<TaskKind> TaskKinds,
     Func<AgentMessage, bool> Send,
     ImmutableArray<ReportedTask> Tasks,
     bool Reregister) : MasterMessage;
@@ -79,6 +80,11 @@ internal sealed record FailoverExpired(string FrameworkId, long Disconnection) :
 internal sealed record GetState : MasterMessage
 {
     public TaskCompletionSource<ClusterState> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed record GetAgents : MasterMessage
+{
+    public TaskCompletionSource<ImmutableArray<AgentSnapshot>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 internal sealed record WaitForAgents(int Count) : MasterMessage

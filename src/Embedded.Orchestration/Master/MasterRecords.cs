@@ -15,6 +15,9 @@ internal sealed class AgentRecord(string id, string hostname, Resources total, I
     public string Hostname { get; set; } = hostname;
     public Resources Total { get; set; } = total;
     public ImmutableDictionary<string, string> Attributes { get; set; } = attributes;
+
+    /// <summary>What the agent has executors for; every kind until a recovered agent says otherwise.</summary>
+    public ImmutableArray<TaskKind> TaskKinds { get; set; } = [TaskKind.Command, TaskKind.Container, TaskKind.Delegate];
     public Func<AgentMessage, bool> Send { get; set; } = send;
     public bool Reachable { get; set; } = true;
     public DateTimeOffset LastHeartbeat { get; set; }

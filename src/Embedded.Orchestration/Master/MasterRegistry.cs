@@ -20,8 +20,11 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
 {
     private string? LogFile => directory is null ? null : Path.Combine(directory, "registry.log");
 
-    public void AdmitAgent(string agentId, string hostname, Resources resources, ImmutableDictionary<string, string> attributes) =>
-        Record(new RegistryEntry(RegistryEntryKind.AgentAdmitted) { Id = agentId, Hostname = hostname, Resources = resources, Attributes = attributes });
+    public void AdmitAgent(string agentId, string hostname, Resources resources, ImmutableDictionary<string, string> attributes, ImmutableArray<TaskKind> taskKinds = default) =>
+        Record(new RegistryEntry(RegistryEntryKind.AgentAdmitted)
+        {
+            Id = agentId, Hostname = hostname, Resources = resources, Attributes = attributes, TaskKinds = taskKinds.IsDefault ? null : taskKinds,
+        });
 
     public void RemoveAgent(string agentId) => Record(new RegistryEntry(RegistryEntryKind.AgentRemoved) { Id = agentId });
 
@@ -117,6 +120,7 @@ internal sealed record RegistryEntry(RegistryEntryKind Kind)
     public string? Hostname { get; init; }
     public Resources? Resources { get; init; }
     public ImmutableDictionary<string, string>? Attributes { get; init; }
+    public ImmutableArray<TaskKind>? TaskKinds { get; init; }
     public FrameworkInfo? Framework { get; init; }
     public Allocation.RoleQuota? Quota { get; init; }
     public double? Weight { get; init; }

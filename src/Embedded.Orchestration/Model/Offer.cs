@@ -9,4 +9,8 @@ public sealed record Offer(
     string AgentId,
     string Hostname,
     Resources Resources,
-    ImmutableDictionary<string, string> Attributes);
+    ImmutableDictionary<string, string> Attributes)
+{
+    /// <summary>The kinds of task the agent has executors for; a task of another kind would end ERROR there.</summary>
+    public ImmutableArray<TaskKind> TaskKinds { get; init; } = [];
+}

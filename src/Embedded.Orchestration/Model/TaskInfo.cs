@@ -19,4 +19,8 @@ public sealed record TaskInfo(string TaskId, string Name, string AgentId, Resour
 
     /// <summary>How long a kill waits between SIGTERM and SIGKILL unless the kill call names its own.</summary>
     public TimeSpan? KillGracePeriod { get; init; }
+
+    /// <summary>Which executor the task needs; null for a task with no body (which the master refuses).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TaskKind? Kind => Container is not null ? TaskKind.Container : Delegate is not null ? TaskKind.Delegate : Command is not null ? TaskKind.Command : null;
 }

@@ -26,4 +26,10 @@ public enum TaskReason
     TaskUnauthorized,
     ImagePullFailed,
     KilledByUser,
+
+    /// <summary>
+    /// Embedded's own, for job results only (never a task status): no registered agent could ever
+    /// run the job (executor, os, constraints or total resources rule every one out).
+    /// </summary>
+    PlacementFailed,
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Allocation;
@@ -12,8 +13,11 @@ public interface IClusterClient
     /// <summary>Subscribes a framework; with <see cref="FrameworkInfo.FrameworkId"/> set, fails over to an existing one.</summary>
     Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default);
 
-    /// <summary>A snapshot of agents, frameworks, tasks, offers and allocation by role, like Mesos's /state.</summary>
+    /// <summary>A snapshot of agents, frameworks, tasks, offers, allocation by role and jobs waiting to be placed, like Mesos's /state.</summary>
     Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The registered agents (reachable or not) with their resources, use, attributes and the kinds of task they run, like Mesos's GET_AGENTS.</summary>
+    Task<ImmutableArray<AgentSnapshot>> GetAgentsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Sets a role's weight in the fair sharing of resources.</summary>
     void SetRoleWeight(string role, double weight);
@@ -28,7 +32,7 @@ public interface IClusterClient
     Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> findAgent) : IClusterClient
+internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs) : IClusterClient
 {
     public async Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default)
     {
@@ -54,9 +58,18 @@ internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> f
         return new SchedulerSession(master, id, events);
     }
 
-    public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
+    public async Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
     {
         var request = new GetState();
+        if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
+        var state = await request.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Waiting jobs are the job scheduler's, not the master's: the master only knows what was launched.
+        return jobs() is { } scheduler ? state with { PendingJobs = await scheduler.GetPendingAsync(cancellationToken).ConfigureAwait(false) } : state;
+    }
+
+    public Task<ImmutableArray<AgentSnapshot>> GetAgentsAsync(CancellationToken cancellationToken = default)
+    {
+        var request = new GetAgents();
         if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
         return request.Reply.Task.WaitAsync(cancellationToken);
     }

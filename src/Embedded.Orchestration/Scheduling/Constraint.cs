@@ -15,22 +15,31 @@ public abstract record Constraint
     public static Constraint OnePerAgent(string group) => new UniquePerAgent(group);
 
     internal abstract bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn);
+
+    /// <summary>The constraint as a person writes it, such as <c>rack=r1</c>.</summary>
+    internal abstract string Describe();
 }
 
 public sealed record AttributeEquals(string Name, string Value) : Constraint
 {
     internal override bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn) =>
         attributes.TryGetValue(Name, out var v) && v == Value;
+
+    internal override string Describe() => $"{Name}={Value}";
 }
 
 public sealed record AttributeNotEquals(string Name, string Value) : Constraint
 {
     internal override bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn) =>
         !attributes.TryGetValue(Name, out var v) || v != Value;
+
+    internal override string Describe() => $"{Name}!={Value}";
 }
 
 public sealed record UniquePerAgent(string Group) : Constraint
 {
     internal override bool Allows(string agentId, ImmutableDictionary<string, string> attributes, Func<string, string, bool> groupRunsOn) =>
         !groupRunsOn(Group, agentId);
+
+    internal override string Describe() => $"one per agent of {Group}";
 }

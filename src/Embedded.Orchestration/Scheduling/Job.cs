@@ -43,6 +43,16 @@ public sealed record Job
 
     public TimeSpan? KillGracePeriod { get; init; }
 
+    /// <summary>
+    /// How long the job may wait to be placed. Null (the default): a job that no registered agent
+    /// could ever run (no executor for it, another os, a constraint no agent meets, or too small)
+    /// fails at once with <see cref="TaskReason.PlacementFailed"/>, and a job that only waits for
+    /// free resources waits as long as it takes. A value: the job waits that long for anything,
+    /// including for an agent that can run it to join, then fails naming why it was not placed.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits for ever.
+    /// </summary>
+    public TimeSpan? PlacementTimeout { get; init; }
+
     /// <summary>A job that runs <paramref name="command"/> with <c>/bin/sh -c</c>.</summary>
     public static Job Shell(string command, string? resources = null) =>
         new() { Command = new CommandSpec(command), Resources = resources is null ? DefaultResources : Resources.Parse(resources), Name = FirstWord(command) };

@@ -12,6 +12,7 @@ public sealed class JobHandle
     private readonly Func<string, CancellationToken, Task> _cancel;
     private readonly IClusterClient _cluster;
     private volatile StatusUpdate? _latest;
+    private volatile PlacementReport? _placement;
 
     internal JobHandle(string jobId, Func<string, CancellationToken, Task> cancel, IClusterClient cluster)
     {
@@ -23,6 +24,12 @@ public sealed class JobHandle
     public string JobId { get; }
 
     public Task<JobResult> Completion => _result.Task;
+
+    /// <summary>
+    /// While the job waits to be placed: why it does not run yet, agent by agent (refreshed every
+    /// <see cref="JobSchedulerOptions.PlacementCheckInterval"/>); null once it is placed, or before the first check.
+    /// </summary>
+    public PlacementReport? Placement => _placement;
 
     /// <summary>Every status of every attempt, in order, ending after the final one. One reader at a time.</summary>
     public async IAsyncEnumerable<StatusUpdate> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -40,6 +47,8 @@ public sealed class JobHandle
         if (_latest is not { AgentId: { } agentId } latest) return new TaskOutput("", "");
         return await _cluster.ReadOutputAsync(agentId, latest.TaskId, cancellationToken).ConfigureAwait(false) ?? new TaskOutput("", "");
     }
+
+    internal void SetPlacement(PlacementReport? report) => _placement = report;
 
     internal void Publish(StatusUpdate update)
     {

@@ -17,6 +17,9 @@ public sealed record JobResult(
 {
     public bool Succeeded => State == TaskState.Finished;
 
+    /// <summary>Why the job was never placed, when it ended with <see cref="TaskReason.PlacementFailed"/>.</summary>
+    public PlacementReport? Placement { get; init; }
+
     public override string ToString() =>
         $"{JobId}: {State}{(Reason != TaskReason.None ? $" ({Reason})" : "")}{(ExitCode is { } c ? $", exit {c}" : "")} on {AgentId ?? "no agent"} after {Attempts} attempt(s){(Message.Length > 0 ? $": {Message}" : "")}";
 }

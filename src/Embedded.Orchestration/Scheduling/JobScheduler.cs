@@ -18,17 +18,25 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private readonly IClusterClient _cluster;
     private readonly DelegateRegistry _delegates;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly LinkedList<JobState> _pending = new();
+    private readonly List<JobState> _unchecked = [];
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobState> _byTask = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Group, string AgentId), int> _groups = [];
     private readonly CancellationTokenSource _stopping = new();
     private volatile SchedulerSession? _session;
+    private ITimer? _placementTimer;
+
+    // The agents as last read from the master, to tell at once a job no agent could ever run.
+    private ImmutableArray<AgentSnapshot> _agents;
+    private bool _agentsRequested, _explainRequested;
     private bool _suppressed;
     private long _sequence;
 
-    public JobScheduler(JobSchedulerOptions options, IClusterClient cluster, DelegateRegistry delegates, ILogger<JobScheduler> logger) : base(logger)
+    public JobScheduler(JobSchedulerOptions options, IClusterClient cluster, DelegateRegistry delegates, TimeProvider time, ILogger<JobScheduler> logger) : base(logger)
     {
+        _time = time;
         _options = options;
         _cluster = cluster;
         _delegates = delegates;
@@ -42,6 +50,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         _session = await _cluster.SubscribeAsync(Info, cancellationToken).ConfigureAwait(false);
         Start();
         _ = PumpAsync(_session);
+        _placementTimer = _time.CreateTimer(_ => Post(CheckPlacements.Instance), null, _options.PlacementCheckInterval, _options.PlacementCheckInterval);
     }
 
     private FrameworkInfo Info => new(_options.FrameworkName, _options.Role) { Checkpoint = _options.Checkpoint, FailoverTimeout = _options.FailoverTimeout };
@@ -49,6 +58,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     public async Task StopSchedulerAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _placementTimer?.Dispose();
         if (_session is { } session)
         {
             try
@@ -71,6 +81,14 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         var submit = new Submit(job);
         if (!Post(submit)) throw new InvalidOperationException("the job scheduler has stopped");
         return submit.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The jobs that wait to be placed, with why; empty when the scheduler does not run.</summary>
+    public async Task<ImmutableArray<PendingJob>> GetPendingAsync(CancellationToken cancellationToken)
+    {
+        var request = new GetPending();
+        if (_session is null || !Post(request)) return [];
+        return await request.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private Task CancelAsync(string jobId, CancellationToken cancellationToken)
@@ -120,6 +138,9 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             case EventArrived: break;
             case Stopped: OnStopped(); break;
             case Resubscribed m: OnResubscribed(m.Session); break;
+            case CheckPlacements: OnCheckPlacements(); break;
+            case AgentsRead m: OnAgentsRead(m.Agents); break;
+            case GetPending m: m.Reply.TrySetResult([.. _pending.Select(j => new PendingJob(j.Id, j.Job.Name, j.Since, j.Handle.Placement))]); break;
         }
     }
 
@@ -145,11 +166,31 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             delegateName = $"job:{_session.FrameworkId}:{id}";
             _delegates.Register(delegateName, body);
         }
-        var state = new JobState(id, job with { Id = id }, handle, delegateName);
+        var state = new JobState(id, job with { Id = id }, handle, delegateName, PlacementNeeds.Of(job));
         _jobs.Add(id, state);
-        _pending.AddLast(state);
+        Enqueue(state);
         m.Reply.TrySetResult(handle);
+        // Most jobs fit an agent the scheduler knows; only the others wait for a fresh look at the agents before they may fail.
+        if (_agents.IsDefault || !_agents.Any(state.Needs.CouldEverRunOn))
+        {
+            _unchecked.Add(state);
+            ReadAgents();
+        }
         Revive();
+    }
+
+    private void Enqueue(JobState job)
+    {
+        job.Since = _time.GetUtcNow();
+        job.Node = _pending.AddLast(job);
+    }
+
+    private void Dequeue(JobState job)
+    {
+        if (job.Node is null) return;
+        _pending.Remove(job.Node);
+        job.Node = null;
+        job.Handle.SetPlacement(null);
     }
 
     private string? Validate(Job job, string id)
@@ -178,7 +219,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             job.Cancelled = true;
             if (job.TaskId is null)
             {
-                _pending.Remove(job);
+                Dequeue(job);
                 Complete(job, new JobResult(job.Id, $"{job.Id}.{job.Attempt}", null, TaskState.Killed, TaskReason.KilledByUser,
                     "cancelled before it started", null, "", "", job.Attempt - 1));
             }
@@ -200,7 +241,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
                 var job = node.Value;
                 if (TryPlace(job, offer, ref remaining) is { } task)
                 {
-                    _pending.Remove(node);
+                    Dequeue(job);
                     launches.Add(task);
                 }
                 node = next;
@@ -217,10 +258,10 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
 
     private TaskInfo? TryPlace(JobState job, Offer offer, ref Resources remaining)
     {
+        if (job.Needs.RuleOutByFacts(offer.TaskKinds, offer.Attributes) is not null) return null;
         foreach (var constraint in job.Job.Constraints)
-            if (!constraint.Allows(offer.AgentId, offer.Attributes, (g, a) => _groups.GetValueOrDefault((g, a)) > 0)) return null;
+            if (constraint is UniquePerAgent && !constraint.Allows(offer.AgentId, offer.Attributes, GroupRunsOn)) return null;
         var container = job.Job.Container;
-        if (container?.Os is { } os && offer.Attributes.GetValueOrDefault("os") != os) return null;
         var need = job.Job.Resources;
         var environment = job.Job.Environment;
         var dynamicMappings = container?.PortMappings.Count(m => m.HostPort == 0) ?? 0;
@@ -292,7 +333,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             job.Attempt++;
             job.TaskId = null;
             job.AgentId = null;
-            _pending.AddLast(job);
+            Enqueue(job);
             Revive();
             return;
         }
@@ -307,6 +348,97 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         _jobs.Remove(job.Id);
         if (job.Job.Body is not null && job.DelegateName is { } name) _delegates.Unregister(name);
         job.Handle.Complete(result);
+    }
+
+    private bool GroupRunsOn(string group, string agentId) => _groups.GetValueOrDefault((group, agentId)) > 0;
+
+    /// <summary>Asks the master for its agents, one request at a time; the answer comes back as <see cref="AgentsRead"/>.</summary>
+    private void ReadAgents()
+    {
+        if (_agentsRequested || _session is null) return;
+        _agentsRequested = true;
+        _ = ReadAgentsAsync();
+    }
+
+    private async Task ReadAgentsAsync()
+    {
+        ImmutableArray<AgentSnapshot> agents = default;
+        try
+        {
+            agents = await _cluster.GetAgentsAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            LogCallFailed(e);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        Post(new AgentsRead(agents));
+    }
+
+    private void OnCheckPlacements()
+    {
+        if (_pending.Count == 0) return;
+        _explainRequested = true;
+        ReadAgents();
+    }
+
+    /// <summary>
+    /// Fails the jobs no registered agent could ever run (unless they may wait), explains the ones
+    /// that wait on their handles, logging each once, and ends those past their placement timeout.
+    /// </summary>
+    private void OnAgentsRead(ImmutableArray<AgentSnapshot> agents)
+    {
+        _agentsRequested = false;
+        if (agents.IsDefault) return; // The next check asks again.
+        _agents = agents;
+        var now = _time.GetUtcNow();
+        var reports = new Dictionary<PlacementNeeds, PlacementReport>();
+        PlacementReport Explain(JobState job) =>
+            reports.TryGetValue(job.Needs, out var report) ? report : reports[job.Needs] = job.Needs.Report(agents, GroupRunsOn, now);
+
+        foreach (var job in _unchecked)
+            if (job.Node is not null && job.Job.PlacementTimeout is null && !agents.Any(job.Needs.CouldEverRunOn))
+                FailPlacement(job, Explain(job), "no agent can ever run it");
+        _unchecked.Clear();
+        if (!_explainRequested) return;
+        _explainRequested = false;
+
+        for (var node = _pending.First; node is not null;)
+        {
+            var job = node.Value;
+            node = node.Next;
+            var report = Explain(job);
+            if (job.Job.PlacementTimeout is { } timeout)
+            {
+                if (timeout != Timeout.InfiniteTimeSpan && now - job.Since >= timeout)
+                {
+                    FailPlacement(job, report, $"not placed within its placement timeout of {timeout}");
+                    continue;
+                }
+            }
+            else if (!report.CanEverFit)
+            {
+                FailPlacement(job, report, "no agent can ever run it");
+                continue;
+            }
+            job.Handle.SetPlacement(report);
+            if (!job.Explained && report.AgentsThatFitNow == 0)
+            {
+                job.Explained = true;
+                LogWaiting(job.Id, report.Message);
+            }
+        }
+    }
+
+    private void FailPlacement(JobState job, PlacementReport report, string why)
+    {
+        Dequeue(job);
+        LogPlacementFailed(job.Id, why, report.Message);
+        Complete(job, new JobResult(job.Id, $"{job.Id}.{job.Attempt}", null, TaskState.Error, TaskReason.PlacementFailed,
+            $"job {job.Id} was not placed: {why} ({report.Message})", null, "", "", job.Attempt - 1) { Placement = report });
     }
 
     private void Revive()
@@ -332,6 +464,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             job.Handle.Fail(new InvalidOperationException($"the cluster stopped before job {job.Id} ended"));
         }
         _pending.Clear();
+        _unchecked.Clear();
         _byTask.Clear();
     }
 
@@ -361,9 +494,26 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private sealed record EventArrived(SchedulerEvent Event) : Message;
     private sealed record Stopped : Message;
     private sealed record Resubscribed(SchedulerSession Session) : Message;
-
-    private sealed class JobState(string id, Job job, JobHandle handle, string? delegateName)
+    private sealed record AgentsRead(ImmutableArray<AgentSnapshot> Agents) : Message;
+    private sealed record CheckPlacements : Message
     {
+        public static readonly CheckPlacements Instance = new();
+    }
+    private sealed record GetPending : Message
+    {
+        public TaskCompletionSource<ImmutableArray<PendingJob>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class JobState(string id, Job job, JobHandle handle, string? delegateName, PlacementNeeds needs)
+    {
+        public PlacementNeeds Needs { get; } = needs;
+
+        /// <summary>Its place in the queue while it waits to be placed; null otherwise.</summary>
+        public LinkedListNode<JobState>? Node { get; set; }
+        public DateTimeOffset Since { get; set; }
+
+        /// <summary>Whether the log has said once why it waits.</summary>
+        public bool Explained { get; set; }
         public string Id { get; } = id;
         public Job Job { get; } = job;
         public JobHandle Handle { get; } = handle;
@@ -377,6 +527,12 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} ended {Status}; retrying")]
     private partial void LogRetry(string jobId, int attempt, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} waits to be placed: {Reason}")]
+    private partial void LogWaiting(string jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} was not placed: {Why} ({Reason})")]
+    private partial void LogPlacementFailed(string jobId, string why, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The master reported an error to the job scheduler: {Message}")]
     private partial void LogMasterError(string message);

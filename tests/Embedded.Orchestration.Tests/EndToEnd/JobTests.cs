@@ -123,10 +123,10 @@ public sealed class JobTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_job_that_fits_nowhere_waits_and_can_be_cancelled_before_it_starts()
+    public async Task A_job_that_fits_nowhere_and_may_wait_waits_and_can_be_cancelled_before_it_starts()
     {
         await using var cluster = await Start(agents: 1);
-        var handle = await cluster.Jobs.SubmitAsync(Job.Shell("true", "cpus:64;mem:32"));
+        var handle = await cluster.Jobs.SubmitAsync(Job.Shell("true", "cpus:64;mem:32") with { PlacementTimeout = Timeout.InfiniteTimeSpan });
         (await cluster.GetStateAsync()).Tasks.Should().BeEmpty();
         await handle.CancelAsync();
         var result = await handle.Completion.WaitAsync(Guard);

@@ -39,8 +39,9 @@ public sealed class DelegateExecutorTests : IAsyncLifetime
     public void Runs_tasks_that_name_a_delegate()
     {
         _executor.Name.Should().Be("delegate");
-        _executor.CanRun(TaskNamed("body")).Should().BeTrue();
-        _executor.CanRun(TaskNamed(null) with { Command = new CommandSpec("true") }).Should().BeFalse();
+        _executor.Kind.Should().Be(TaskKind.Delegate);
+        TaskNamed("body").Kind.Should().Be(TaskKind.Delegate);
+        (TaskNamed(null) with { Command = new CommandSpec("true") }).Kind.Should().Be(TaskKind.Command);
     }
 
     [Fact]

@@ -43,8 +43,9 @@ public sealed class ProcessExecutorTests : IAsyncLifetime
     public void Runs_tasks_with_a_command_only()
     {
         _executor.Name.Should().Be("process");
-        _executor.CanRun(TaskWith(new CommandSpec("true"))).Should().BeTrue();
-        _executor.CanRun(TaskWith(null) with { Delegate = "body" }).Should().BeFalse();
+        _executor.Kind.Should().Be(TaskKind.Command);
+        TaskWith(new CommandSpec("true")).Kind.Should().Be(TaskKind.Command);
+        (TaskWith(null) with { Delegate = "body" }).Kind.Should().Be(TaskKind.Delegate);
     }
 
     [LinuxFact]
