@@ -20,7 +20,7 @@ var started = Stopwatch.StartNew();
 await using var cluster = await MiniCluster.StartAsync(configure: c =>
 {
     if (dockerProblem is null)
-        c.AddAgent("docker", "cpus:2;mem:1024;disk:4096;ports:[31300-31399]").WithAttribute("runtime", "docker").UseDocker().UseProcesses().UseDelegates();
+        c.AddAgent("docker", "cpus:2;mem:1024;disk:4096;ports:[31300-31399]").UseDocker();
     c.AddAgent("small", "cpus:1;mem:1024;disk:4096;ports:[31000-31099]").WithAttribute("rack", "r1");
     c.AddAgent("medium", "cpus:2;mem:2048;disk:8192;ports:[31100-31199]").WithAttribute("rack", "r1");
     c.AddAgent("large", "cpus:4;mem:4096;disk:16384;ports:[31200-31299]").WithAttribute("rack", "r2");
@@ -37,6 +37,7 @@ Job[] jobs =
     (Job.Shell("echo placed on rack r1") with { Id = "rack-r1" }).WithConstraint(Constraint.Equal("rack", "r1")),
     Job.Shell("echo try; exit 3") with { Id = "flaky", Retries = 1 },
     Job.Shell("sleep 30") with { Id = "too-slow", Timeout = TimeSpan.FromMilliseconds(500) },
+    Job.Shell("echo never", "cpus:64;mem:64") with { Id = "too-big" }, // no agent has 64 cpus: fails at once, saying so
     Job.Run(async (ctx, ct) =>
     {
         await ctx.Stdout.WriteLineAsync($"in-process task {ctx.TaskId} on {ctx.AgentId}");
@@ -45,10 +46,9 @@ Job[] jobs =
 };
 if (dockerProblem is null)
 {
-    var onDocker = Constraint.Equal("runtime", "docker");
     var hello = Job.Docker(image, ["sh", "-c", "echo hello from container $(hostname)"], "cpus:0.5;mem:64") with { Id = "container" };
     var failing = Job.Docker(image, ["sh", "-c", "echo failing on purpose; exit 2"], "cpus:0.5;mem:64") with { Id = "container-fail" };
-    jobs = [.. jobs, hello.WithConstraint(onDocker), failing.WithConstraint(onDocker)];
+    jobs = [.. jobs, hello, failing]; // placed on the agent with a container executor, no constraint needed
 }
 var submitted = new List<(string Framework, Task<JobResult> Result)>();
 foreach (var job in jobs)
@@ -65,7 +65,7 @@ var rows = new List<string[]>();
 foreach (var (framework, result) in submitted)
 {
     var r = await result;
-    rows.Add([r.JobId, framework, r.AgentId ?? "-", r.State.ToString().ToUpperInvariant(), Describe(r.Reason, r.ExitCode), r.Attempts.ToString(), FirstLine(r.Stdout)]);
+    rows.Add([r.JobId, framework, r.AgentId ?? "-", r.State.ToString().ToUpperInvariant(), Describe(r.Reason, r.ExitCode), r.Attempts.ToString(), r.Placement?.Message ?? FirstLine(r.Stdout)]);
 }
 foreach (var status in await analytics)
     rows.Add([status.TaskId, "analytics", status.AgentId ?? "-", status.State.ToString().ToUpperInvariant(), Describe(status.Reason, status.ExitCode), "1", ""]);
