@@ -206,6 +206,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (job.Retries < 0 || job.Retries > _options.MaxRetries) return $"retries must be from 0 to {_options.MaxRetries}";
         if (job.Ports is < 0 or > 64) return "ports must be from 0 to 64";
         if (job.Timeout is { } t && t <= TimeSpan.Zero) return "the timeout must be positive";
+        if (job.PlacementTimeout is { } p && p < TimeSpan.Zero && p != Timeout.InfiniteTimeSpan) return "the placement timeout must not be negative";
         if (job.Constraints.IsDefault) return "constraints must not be a default array";
         foreach (var constraint in job.Constraints)
             if (constraint is null) return "a constraint is null";

@@ -151,6 +151,14 @@ public sealed class PlacementTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_negative_placement_timeout_is_refused()
+    {
+        await using var cluster = await MiniCluster.StartAsync(agents: 1, loggerFactory: TestOutputLoggerProvider.Factory(output));
+        await FluentActions.Awaiting(() => cluster.Jobs.SubmitAsync(Job.Shell("true") with { PlacementTimeout = TimeSpan.FromSeconds(-1) }))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("the placement timeout must not be negative*");
+    }
+
+    [Fact]
     public async Task A_low_level_framework_sees_what_each_agent_can_run_in_its_offers_and_in_the_state()
     {
         await using var cluster = await StartMixed(configure: c => c.Jobs.Enabled = false);
