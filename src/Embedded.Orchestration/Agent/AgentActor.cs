@@ -5,6 +5,7 @@ using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Embedded.Orchestration.Agent;
@@ -19,6 +20,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly ILogger _logger;
     private readonly AgentOptions _options;
     private readonly MasterLink _master;
+    private readonly InProcessTransport _transport;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<ITaskExecutor> _executors;
     private Resources _resources = Resources.Empty;
@@ -34,9 +36,11 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
-    public AgentActor(AgentOptions options, MasterLink master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
+    public AgentActor(AgentOptions options, MasterLink master, InProcessTransport transport, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
         : base(logger)
     {
+        _transport = transport;
+        Address = AgentAddress.New(options.Name);
         _logger = logger;
         _options = options;
         _master = master;
@@ -48,6 +52,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     }
 
     public string Id => _options.Name;
+
+    /// <summary>Where the master reaches this incarnation of the agent.</summary>
+    public AgentAddress Address { get; }
     public Resources Resources => _resources;
     public string WorkDirectory => _workDirectory;
 
@@ -78,6 +85,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _attributes = attributes.ToImmutable();
         _resources = _options.Resources is { } text ? Resources.Parse(text) : detected ?? DefaultResources();
         Start();
+        _transport.AddAgent(Address, Send);
         foreach (var message in recovered) Post(message);
         Post(new ReregisterRequested("starting"));
         await _registered.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -123,6 +131,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
     {
+        _transport.RemoveAgent(Address);
         _heartbeat?.Dispose();
         foreach (var stream in _streams.Values) stream.RetryTimer?.Dispose();
         foreach (var run in _tasks.Values)
@@ -160,7 +169,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case FrameworkResubscribed m:
                 foreach (var (key, stream) in _streams.Where(s => s.Key.FrameworkId == m.FrameworkId).ToList()) SendHead(key, stream, resetBackoff: true);
                 break;
-            case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id, Send)); break;
+            case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id, Address)); break;
             case RegisterAnew m: OnRegisterAnew(m); break;
             case TaskLaunched m: OnTaskLaunched(m); break;
             case TaskExited m: OnTaskExited(m); break;
@@ -182,7 +191,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         var tasks = _tasks.Values.Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
         var reregister = m.Reason != "starting" || _restarted;
         _connected = false;
-        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Send, tasks, reregister));
+        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Address, tasks, reregister));
     }
 
     private void OnRegistered(AgentRegistered m)
@@ -213,14 +222,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         }
         _restarted = false;
         _connected = false;
-        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Send, [], Reregister: false));
+        ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Address, [], Reregister: false));
     }
 
     private void OnSetPartitioned(SetPartitioned m)
     {
         if (_partitioned == m.Partitioned) return;
         _partitioned = m.Partitioned;
-        if (!_partitioned) ToMaster(new AgentHeartbeat(Id, Send));
+        if (!_partitioned) ToMaster(new AgentHeartbeat(Id, Address));
     }
 
     private void OnShutdown(ShutdownAgent m)

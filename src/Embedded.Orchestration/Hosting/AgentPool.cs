@@ -1,6 +1,7 @@
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Master;
+using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,7 @@ namespace Embedded.Orchestration.Hosting;
 internal sealed class AgentPool
 {
     private readonly MasterLink _master;
+    private readonly InProcessTransport _transport;
     private readonly DelegateRegistry _delegates;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
@@ -18,9 +20,10 @@ internal sealed class AgentPool
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AgentActor> _agents = new(StringComparer.Ordinal);
 
-    public AgentPool(IOptions<ClusterOptions> options, MasterLink master, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
+    public AgentPool(IOptions<ClusterOptions> options, MasterLink master, InProcessTransport transport, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
     {
         _master = master;
+        _transport = transport;
         _delegates = delegates;
         _time = time;
         _loggers = loggers;
@@ -98,6 +101,6 @@ internal sealed class AgentPool
     {
         var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory! };
         var executors = options.Executors.Select(f => f(context)).ToList();
-        return new AgentActor(options, _master, executors, _time, _loggers.CreateLogger<AgentActor>());
+        return new AgentActor(options, _master, _transport, executors, _time, _loggers.CreateLogger<AgentActor>());
     }
 }

@@ -2,6 +2,7 @@ using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,13 +28,15 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<DelegateRegistry>();
+        services.TryAddSingleton<InProcessTransport>();
         services.TryAddSingleton(sp => new MasterLink(() => new MasterActor(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master,
+            sp.GetRequiredService<InProcessTransport>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MasterActor>>())));
         services.TryAddSingleton<AgentPool>();
         services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(
-            sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>()));
+            sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<InProcessTransport>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>()));
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
             sp.GetRequiredService<IClusterClient>(),

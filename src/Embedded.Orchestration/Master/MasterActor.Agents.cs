@@ -16,12 +16,12 @@ internal sealed partial class MasterActor
     {
         if (!TaskValidation.IsValidId(m.AgentId))
         {
-            m.Send(new RegistrationRefused($"agent id '{m.AgentId}' must be letters, digits, '.', '_' or '-'"));
+            _transport.Send(m.From, new RegistrationRefused($"agent id '{m.AgentId}' must be letters, digits, '.', '_' or '-'"));
             return;
         }
         if (m.Reregister && !_agents.ContainsKey(m.AgentId) && _removedAgents.Contains(m.AgentId))
         {
-            m.Send(new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
+            _transport.Send(m.From, new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
             return;
         }
         _removedAgents.Remove(m.AgentId);
@@ -29,7 +29,7 @@ internal sealed partial class MasterActor
         {
             if (!m.Reregister && existing.Reachable)
             {
-                m.Send(new RegistrationRefused($"an agent named '{m.AgentId}' is already registered"));
+                _transport.Send(m.From, new RegistrationRefused($"an agent named '{m.AgentId}' is already registered"));
                 return;
             }
             if (!m.Reregister)
@@ -40,13 +40,13 @@ internal sealed partial class MasterActor
                 return;
             }
         }
-        var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.Send) { LastHeartbeat = _time.GetUtcNow(), TaskKinds = m.TaskKinds };
+        var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.From) { LastHeartbeat = _time.GetUtcNow(), TaskKinds = m.TaskKinds };
         _agents.Add(agent.Id, agent);
         _registry.AdmitAgent(agent.Id, agent.Hostname, agent.Total, agent.Attributes, agent.TaskKinds);
         _allocator.AddAgent(agent.Id, agent.Total);
         foreach (var reported in m.Tasks) AdoptReportedTask(agent, reported);
         LogAgentRegistered(agent.Id, agent.Total.ToString());
-        agent.Send(new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
+        Send(agent, new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
         CompleteAgentWaiters();
         RequestAllocation();
     }
@@ -54,7 +54,7 @@ internal sealed partial class MasterActor
     /// <summary>An agent that was unreachable (or that the master lost track of) comes back with the tasks it runs.</summary>
     private void Reregister(AgentRecord agent, RegisterAgent m)
     {
-        agent.Send = m.Send;
+        agent.Address = m.From;
         agent.TaskKinds = m.TaskKinds;
         agent.Reachable = true;
         agent.Recovered = false;
@@ -83,7 +83,7 @@ internal sealed partial class MasterActor
         // Tasks the master had already given up on: LOST to frameworks that are not partition aware.
         foreach (var report in reported.Values) AdoptReportedTask(agent, report);
         LogAgentReregistered(agent.Id, m.Tasks.Length);
-        agent.Send(new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
+        Send(agent, new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
         CompleteAgentWaiters();
         RequestAllocation();
     }
@@ -95,7 +95,7 @@ internal sealed partial class MasterActor
         if (report.State.IsTerminal()) return;
         if (!_frameworks.TryGetValue(report.FrameworkId, out var framework) || _completed.ContainsKey(key) || _tasks.ContainsKey(key))
         {
-            agent.Send(new KillTask(report.FrameworkId, report.Task.TaskId, TimeSpan.Zero));
+            Send(agent, new KillTask(report.FrameworkId, report.Task.TaskId, TimeSpan.Zero));
             return;
         }
         var task = new TaskRecord(framework.Id, agent.Id, report.Task) { State = report.State };
@@ -108,9 +108,9 @@ internal sealed partial class MasterActor
         if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable)
             agent.LastHeartbeat = _time.GetUtcNow();
         else if (agent is not null)
-            m.Send(new ReregisterRequested($"the master marked agent {m.AgentId} unreachable"));
+            _transport.Send(m.From, new ReregisterRequested($"the master marked agent {m.AgentId} unreachable"));
         else if (_removedAgents.Contains(m.AgentId))
-            m.Send(new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
+            _transport.Send(m.From, new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
     }
 
     private void OnCheckAgents()
@@ -172,7 +172,7 @@ internal sealed partial class MasterActor
     /// <summary>Mesos's FAILURE event for a lost agent (its "slave lost"), to every connected framework.</summary>
     private void AnnounceAgentFailure(string agentId)
     {
-        foreach (var framework in _frameworks.Values) framework.Send(new FailureEvent(agentId, null, null));
+        foreach (var framework in _frameworks.Values) Send(framework, new FailureEvent(agentId, null, null));
     }
 
     private void RescindOffersOn(AgentRecord agent, TaskReason reason)
@@ -185,7 +185,7 @@ internal sealed partial class MasterActor
         RemoveOffer(offer);
         RememberRescinded(offer.OfferId, reason);
         _allocator.OfferClosed(offer.FrameworkId, offer.AgentId, offer.Resources, null);
-        _frameworks.GetValueOrDefault(offer.FrameworkId)?.Send(new RescindEvent(offer.OfferId));
+        Send(_frameworks.GetValueOrDefault(offer.FrameworkId), new RescindEvent(offer.OfferId));
     }
 
     private void RememberRescinded(string offerId, TaskReason reason)

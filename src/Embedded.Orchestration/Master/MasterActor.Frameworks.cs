@@ -15,7 +15,7 @@ internal sealed partial class MasterActor
         if (error is not null)
         {
             m.Reply.TrySetException(new ArgumentException(error));
-            m.Events.TryComplete();
+            _transport.Close(m.Connection);
             return;
         }
         if (info.FrameworkId is { } id && _frameworks.TryGetValue(id, out var existing))
@@ -23,18 +23,19 @@ internal sealed partial class MasterActor
             if (existing.Info.Role != info.Role)
             {
                 m.Reply.TrySetException(new ArgumentException($"framework {id} has role '{existing.Info.Role}' and cannot change it to '{info.Role}' on failover"));
-                m.Events.TryComplete();
+                _transport.Close(m.Connection);
                 return;
             }
             // Failover: the new connection replaces the old one, which is closed.
-            if (existing.Events != m.Events) existing.Events?.TryComplete(new InvalidOperationException($"framework {id} subscribed again on another connection"));
-            existing.Events = m.Events;
+            if (existing.Connection is { } old && old != m.Connection)
+                _transport.Close(old, new InvalidOperationException($"framework {id} subscribed again on another connection"));
+            existing.Connection = m.Connection;
             existing.Info = info;
             _registry.AddFramework(info);
             existing.Disconnections++;
             _allocator.SetFrameworkActive(id, true);
-            existing.Send(new SubscribedEvent(id, _options.FrameworkHeartbeatInterval));
-            foreach (var agent in _agents.Values.Where(a => a.Reachable)) agent.Send(new FrameworkResubscribed(id));
+            Send(existing, new SubscribedEvent(id, _options.FrameworkHeartbeatInterval));
+            foreach (var agent in _agents.Values.Where(a => a.Reachable)) Send(agent, new FrameworkResubscribed(id));
             LogFrameworkSubscribed(id, info.Name, info.Role, true);
             m.Reply.TrySetResult(id);
             RequestAllocation();
@@ -43,15 +44,15 @@ internal sealed partial class MasterActor
         if (info.FrameworkId is { } torn && _removedFrameworks.Contains(torn))
         {
             m.Reply.TrySetException(new InvalidOperationException($"framework {torn} was torn down and cannot subscribe again; subscribe without an id"));
-            m.Events.TryComplete();
+            _transport.Close(m.Connection);
             return;
         }
         var frameworkId = info.FrameworkId ?? $"{_masterId}-{++_frameworkSequence:D4}";
-        var framework = new FrameworkRecord(frameworkId, info with { FrameworkId = frameworkId }, m.Events);
+        var framework = new FrameworkRecord(frameworkId, info with { FrameworkId = frameworkId }, m.Connection);
         _frameworks.Add(frameworkId, framework);
         _registry.AddFramework(framework.Info);
         _allocator.AddFramework(frameworkId, info.Role);
-        framework.Send(new SubscribedEvent(frameworkId, _options.FrameworkHeartbeatInterval));
+        Send(framework, new SubscribedEvent(frameworkId, _options.FrameworkHeartbeatInterval));
         LogFrameworkSubscribed(frameworkId, info.Name, info.Role, false);
         m.Reply.TrySetResult(frameworkId);
         RequestAllocation();
@@ -107,7 +108,7 @@ internal sealed partial class MasterActor
             case SendMessage m:
                 if (!_agents.TryGetValue(m.AgentId, out var agent) || !agent.Reachable)
                     throw new InvalidOperationException($"agent {m.AgentId} is not reachable; the message was not sent");
-                agent.Send(new FrameworkMessage(framework.Id, m.TaskId, m.Data));
+                Send(agent, new FrameworkMessage(framework.Id, m.TaskId, m.Data));
                 break;
             case Teardown: RemoveFramework(framework, "torn down by the framework"); break;
             default: throw new InvalidOperationException($"unknown call {call.GetType().Name}");
@@ -134,12 +135,12 @@ internal sealed partial class MasterActor
         if (_tasks.TryGetValue(key, out var task))
         {
             var agent = _agents.GetValueOrDefault(task.AgentId);
-            if (agent is { Reachable: true }) agent.Send(new KillTask(framework.Id, m.TaskId, m.GracePeriod));
+            if (agent is { Reachable: true }) Send(agent, new KillTask(framework.Id, m.TaskId, m.GracePeriod));
             // An unreachable agent cannot be told; as in Mesos the framework retries the kill later.
             return;
         }
         if (_completed.ContainsKey(key)) return;
-        framework.Send(new UpdateEvent(MasterStatus(m.TaskId, null,
+        Send(framework, new UpdateEvent(MasterStatus(m.TaskId, null,
             framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
             $"kill of task {m.TaskId}, which the master does not know")));
     }
@@ -147,7 +148,7 @@ internal sealed partial class MasterActor
     private void OnAcknowledge(FrameworkRecord framework, Acknowledge m)
     {
         if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable)
-            agent.Send(new AcknowledgeUpdate(framework.Id, m.TaskId, m.Uuid));
+            Send(agent, new AcknowledgeUpdate(framework.Id, m.TaskId, m.Uuid));
     }
 
     /// <summary>Explicit (named tasks) or implicit (no names: every active task) reconciliation, as in Mesos.</summary>
@@ -166,7 +167,7 @@ internal sealed partial class MasterActor
             else if (_agents.Values.Any(a => a.Recovered))
                 continue; // As in Mesos: until every agent of the previous master is back or removed, the master cannot tell.
             else
-                framework.Send(new UpdateEvent(MasterStatus(taskId, null,
+                Send(framework, new UpdateEvent(MasterStatus(taskId, null,
                     framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
                     $"the master does not know task {taskId}")));
         }
@@ -176,14 +177,14 @@ internal sealed partial class MasterActor
     {
         var status = MasterStatus(task.Info.TaskId, task.AgentId, task.State, TaskReason.Reconciliation,
             task.LastStatus?.Message ?? "") with { ExitCode = task.LastStatus?.ExitCode };
-        framework.Send(new UpdateEvent(status));
+        Send(framework, new UpdateEvent(status));
     }
 
     private void OnDisconnect(Disconnect m)
     {
-        if (!_frameworks.TryGetValue(m.FrameworkId, out var framework) || framework.Events != m.Events) return;
-        framework.Events = null;
-        m.Events.TryComplete();
+        _transport.Close(m.Connection);
+        if (!_frameworks.TryGetValue(m.FrameworkId, out var framework) || framework.Connection != m.Connection) return;
+        framework.Connection = null;
         framework.Disconnections++;
         _allocator.SetFrameworkActive(framework.Id, false);
         foreach (var offerId in framework.Offers.ToList()) RescindOffer(_offers[offerId], TaskReason.FrameworkRemoved);
@@ -234,12 +235,12 @@ internal sealed partial class MasterActor
             CompleteTask(task);
         }
         foreach (var agentId in agents)
-            if (_agents.TryGetValue(agentId, out var agent)) agent.Send(new ShutdownFramework(framework.Id));
+            if (_agents.TryGetValue(agentId, out var agent)) Send(agent, new ShutdownFramework(framework.Id));
         _allocator.RemoveFramework(framework.Id);
         _frameworks.Remove(framework.Id);
         _removedFrameworks.Add(framework.Id);
         _registry.RemoveFramework(framework.Id);
-        framework.Events?.TryComplete();
+        if (framework.Connection is { } connection) _transport.Close(connection);
         RequestAllocation();
     }
 }

@@ -77,7 +77,7 @@ internal sealed partial class MasterActor
             AddTask(record, target, framework);
             Telemetry.TasksLaunched.Add(1);
             LogTaskLaunching(launch.TaskId, framework.Id, target.Id, launch.Resources.ToString());
-            target.Send(new RunTask(framework.Id, launch, framework.Info.Checkpoint));
+            Send(target, new RunTask(framework.Id, launch, framework.Info.Checkpoint));
         }
         _allocator.OfferClosed(framework.Id, target.Id, remaining, filters);
         if (!remaining.IsEmpty) RequestAllocation();
@@ -87,6 +87,6 @@ internal sealed partial class MasterActor
     {
         Telemetry.TasksRefused.Add(1);
         LogTaskRefused(taskId, framework.Id, state, reason, message);
-        framework.Send(new UpdateEvent(MasterStatus(taskId, agentId, state, reason, message)));
+        Send(framework, new UpdateEvent(MasterStatus(taskId, agentId, state, reason, message)));
     }
 }

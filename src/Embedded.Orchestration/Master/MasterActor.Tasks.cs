@@ -28,7 +28,7 @@ internal sealed partial class MasterActor
         if (!_frameworks.TryGetValue(m.FrameworkId, out var framework))
         {
             // Nobody will acknowledge: tell the agent to stop running and retrying for this framework.
-            agent.Send(new ShutdownFramework(m.FrameworkId));
+            Send(agent, new ShutdownFramework(m.FrameworkId));
             return;
         }
         if (_tasks.TryGetValue(key, out var task))
@@ -37,7 +37,7 @@ internal sealed partial class MasterActor
             task.LastStatus = m.Status;
             if (m.Status.IsTerminal) CompleteTask(task);
         }
-        framework.Send(new UpdateEvent(m.Status));
+        Send(framework, new UpdateEvent(m.Status));
     }
 
     /// <summary>A status the master makes up (no uuid, nothing to acknowledge), sent to the task's framework.</summary>
@@ -45,7 +45,7 @@ internal sealed partial class MasterActor
     {
         var status = MasterStatus(task.Info.TaskId, task.AgentId, state, reason, message);
         task.LastStatus = status;
-        _frameworks.GetValueOrDefault(task.FrameworkId)?.Send(new UpdateEvent(status));
+        Send(_frameworks.GetValueOrDefault(task.FrameworkId), new UpdateEvent(status));
     }
 
     private StatusUpdate MasterStatus(string taskId, string? agentId, TaskState state, TaskReason reason, string message) =>

@@ -5,6 +5,7 @@ using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Embedded.Orchestration.Master;
@@ -21,6 +22,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private readonly TimeProvider _time;
     private readonly HierarchicalAllocator _allocator;
     private readonly MasterRegistry _registry;
+    private readonly InProcessTransport _transport;
     private readonly string _masterId = Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<string, AgentRecord> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FrameworkRecord> _frameworks = new(StringComparer.Ordinal);
@@ -38,8 +40,9 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private long _offerSequence, _frameworkSequence;
     private bool _allocationPending;
 
-    public MasterActor(MasterOptions options, TimeProvider time, ILogger<MasterActor> logger) : base(logger)
+    public MasterActor(MasterOptions options, InProcessTransport transport, TimeProvider time, ILogger<MasterActor> logger) : base(logger)
     {
+        _transport = transport;
         _logger = logger;
         _options = options;
         _time = time;
@@ -63,7 +66,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
     {
         foreach (var timer in _timers) timer.Dispose();
-        foreach (var framework in _frameworks.Values) framework.Events?.TryComplete();
+        foreach (var framework in _frameworks.Values)
+            if (framework.Connection is { } connection) _transport.Close(connection);
         foreach (var waiter in _agentWaiters) waiter.Reply.TrySetCanceled(cancellationToken);
         await _registry.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -79,7 +83,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         foreach (var entry in state.Agents)
         {
             var agent = new AgentRecord(entry.Id!, entry.Hostname ?? entry.Id!, entry.Resources ?? Resources.Empty,
-                entry.Attributes ?? ImmutableDictionary<string, string>.Empty, _ => false)
+                entry.Attributes ?? ImmutableDictionary<string, string>.Empty, null)
             {
                 TaskKinds = entry.TaskKinds ?? [TaskKind.Command, TaskKind.Container, TaskKind.Delegate],
                 Reachable = false,
@@ -106,6 +110,16 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         if (state.Agents.Length + state.Frameworks.Length > 0) LogRecovered(state.Agents.Length, state.Frameworks.Length);
     }
 
+    private void Send(AgentRecord agent, AgentMessage message)
+    {
+        if (agent.Address is { } address) _transport.Send(address, message);
+    }
+
+    private void Send(FrameworkRecord? framework, SchedulerEvent e)
+    {
+        if (framework?.Connection is { } connection) _transport.Send(connection, e);
+    }
+
     private ITimer Every(TimeSpan interval, MasterMessage message) =>
         _time.CreateTimer(_ => Post(message), null, interval, interval);
 
@@ -120,7 +134,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case AgentStopping m: OnAgentStopping(m); break;
             case MessageFromTask m:
                 if (_agents.TryGetValue(m.AgentId, out var from) && from.Reachable)
-                    _frameworks.GetValueOrDefault(m.FrameworkId)?.Send(new MessageEvent(m.AgentId, m.TaskId, m.Data));
+                    Send(_frameworks.GetValueOrDefault(m.FrameworkId), new MessageEvent(m.AgentId, m.TaskId, m.Data));
                 break;
             case Subscribe m: OnSubscribe(m); break;
             case FrameworkCall m: OnFrameworkCall(m); break;
@@ -189,13 +203,13 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         foreach (var (frameworkId, offers) in byFramework)
         {
             Telemetry.OffersSent.Add(offers.Count);
-            _frameworks[frameworkId].Send(new OffersEvent(offers.ToImmutable()));
+            Send(_frameworks[frameworkId], new OffersEvent(offers.ToImmutable()));
         }
     }
 
     private void OnHeartbeatFrameworks()
     {
-        foreach (var framework in _frameworks.Values) framework.Send(new HeartbeatEvent());
+        foreach (var framework in _frameworks.Values) Send(framework, new HeartbeatEvent());
     }
 
     private ImmutableArray<AgentSnapshot> AgentSnapshots()

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using System.Threading.Channels;
-using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Transport;
 
 namespace Embedded.Orchestration.Master;
 
@@ -19,12 +18,12 @@ internal sealed record RegisterAgent(
     Resources Resources,
     ImmutableDictionary<string, string> Attributes,
     ImmutableArray<TaskKind> TaskKinds,
-    Func<AgentMessage, bool> Send,
+    AgentAddress From,
     ImmutableArray<ReportedTask> Tasks,
     bool Reregister) : MasterMessage;
 
 /// <summary>Carries the way back, so the master can answer an agent it no longer knows.</summary>
-internal sealed record AgentHeartbeat(string AgentId, Func<AgentMessage, bool> Send) : MasterMessage;
+internal sealed record AgentHeartbeat(string AgentId, AgentAddress From) : MasterMessage;
 
 internal sealed record StatusUpdateFromAgent(string AgentId, string FrameworkId, StatusUpdate Status) : MasterMessage;
 
@@ -40,7 +39,8 @@ internal abstract record FrameworkCall(string FrameworkId) : MasterMessage
     public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-internal sealed record Subscribe(FrameworkInfo Info, ChannelWriter<SchedulerEvent> Events) : MasterMessage
+/// <summary>Subscribes on <paramref name="Connection"/>, the transport's id for the framework's event stream.</summary>
+internal sealed record Subscribe(FrameworkInfo Info, string Connection) : MasterMessage
 {
     public TaskCompletionSource<string> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
@@ -56,7 +56,7 @@ internal sealed record SendMessage(string FrameworkId, string AgentId, string Ta
 internal sealed record Teardown(string FrameworkId) : FrameworkCall(FrameworkId);
 
 /// <summary>The framework's connection closed without a teardown: it may fail over within its timeout.</summary>
-internal sealed record Disconnect(string FrameworkId, ChannelWriter<SchedulerEvent> Events) : MasterMessage;
+internal sealed record Disconnect(string FrameworkId, string Connection) : MasterMessage;
 
 // The master's own.
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using System.Threading.Channels;
-using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Transport;
 
 namespace Embedded.Orchestration.Master;
 
@@ -9,7 +8,7 @@ namespace Embedded.Orchestration.Master;
 
 internal readonly record struct TaskKey(string FrameworkId, string TaskId);
 
-internal sealed class AgentRecord(string id, string hostname, Resources total, ImmutableDictionary<string, string> attributes, Func<AgentMessage, bool> send)
+internal sealed class AgentRecord(string id, string hostname, Resources total, ImmutableDictionary<string, string> attributes, AgentAddress? address)
 {
     public string Id { get; } = id;
     public string Hostname { get; set; } = hostname;
@@ -18,7 +17,8 @@ internal sealed class AgentRecord(string id, string hostname, Resources total, I
 
     /// <summary>What the agent has executors for; every kind until a recovered agent says otherwise.</summary>
     public ImmutableArray<TaskKind> TaskKinds { get; set; } = [TaskKind.Command, TaskKind.Container, TaskKind.Delegate];
-    public Func<AgentMessage, bool> Send { get; set; } = send;
+    /// <summary>Where the agent's current incarnation is reached; null for one known only from the registry.</summary>
+    public AgentAddress? Address { get; set; } = address;
     public bool Reachable { get; set; } = true;
     public DateTimeOffset LastHeartbeat { get; set; }
     public DateTimeOffset UnreachableSince { get; set; }
@@ -29,19 +29,19 @@ internal sealed class AgentRecord(string id, string hostname, Resources total, I
     public HashSet<string> Offers { get; } = new(StringComparer.Ordinal);
 }
 
-internal sealed class FrameworkRecord(string id, FrameworkInfo info, ChannelWriter<SchedulerEvent>? events)
+internal sealed class FrameworkRecord(string id, FrameworkInfo info, string? connection)
 {
     public string Id { get; } = id;
     public FrameworkInfo Info { get; set; } = info;
-    public ChannelWriter<SchedulerEvent>? Events { get; set; } = events;
-    public bool Connected => Events is not null;
+
+    /// <summary>The transport's id of the connection its events go to; null while disconnected.</summary>
+    public string? Connection { get; set; } = connection;
+    public bool Connected => Connection is not null;
 
     /// <summary>Counts disconnections, so a failover timer started by an old one can tell it is stale.</summary>
     public long Disconnections { get; set; }
     public HashSet<TaskKey> Tasks { get; } = [];
     public HashSet<string> Offers { get; } = new(StringComparer.Ordinal);
-
-    public void Send(SchedulerEvent e) => Events?.TryWrite(e);
 }
 
 internal sealed class TaskRecord(string frameworkId, string agentId, TaskInfo info)

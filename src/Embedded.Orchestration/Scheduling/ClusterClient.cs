@@ -4,6 +4,7 @@ using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Transport;
 
 namespace Embedded.Orchestration.Scheduling;
 
@@ -32,7 +33,7 @@ public interface IClusterClient
     Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs) : IClusterClient
+internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs) : IClusterClient
 {
     public async Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default)
     {
@@ -45,17 +46,25 @@ internal sealed class ClusterClient(MasterLink link, Func<string, AgentActor?> f
     {
         ArgumentNullException.ThrowIfNull(framework);
         var events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var subscribe = new Subscribe(framework, events.Writer);
-        var master = link.Current;
-        if (!master.Post(subscribe))
+        var subscribe = new Subscribe(framework, transport.Connect(events.Writer));
+        try
         {
-            // A master that is being replaced: subscribe to the one that follows it.
-            await link.WhenReplacedAsync(master, cancellationToken).ConfigureAwait(false);
-            master = link.Current;
-            if (!master.Post(subscribe)) throw new InvalidOperationException("the master has stopped");
+            var master = link.Current;
+            if (!master.Post(subscribe))
+            {
+                // A master that is being replaced: subscribe to the one that follows it.
+                await link.WhenReplacedAsync(master, cancellationToken).ConfigureAwait(false);
+                master = link.Current;
+                if (!master.Post(subscribe)) throw new InvalidOperationException("the master has stopped");
+            }
+            var id = await subscribe.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new SchedulerSession(master, id, events, subscribe.Connection, transport);
         }
-        var id = await subscribe.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new SchedulerSession(master, id, events);
+        catch
+        {
+            transport.Close(subscribe.Connection);
+            throw;
+        }
     }
 
     public async Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Transport;
 
 namespace Embedded.Orchestration.Scheduling;
 
@@ -16,13 +17,17 @@ public sealed class SchedulerSession : IAsyncDisposable
 {
     private readonly MasterActor _master;
     private readonly Channel<SchedulerEvent> _events;
+    private readonly string _connection;
+    private readonly InProcessTransport _transport;
     private int _disposed;
 
-    internal SchedulerSession(MasterActor master, string frameworkId, Channel<SchedulerEvent> events)
+    internal SchedulerSession(MasterActor master, string frameworkId, Channel<SchedulerEvent> events, string connection, InProcessTransport transport)
     {
         _master = master;
         FrameworkId = frameworkId;
         _events = events;
+        _connection = connection;
+        _transport = transport;
     }
 
     public string FrameworkId { get; }
@@ -84,7 +89,7 @@ public sealed class SchedulerSession : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            if (!_master.Post(new Disconnect(FrameworkId, _events.Writer))) _events.Writer.TryComplete();
+            if (!_master.Post(new Disconnect(FrameworkId, _connection))) _transport.Close(_connection);
         }
         return ValueTask.CompletedTask;
     }
