@@ -82,11 +82,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
             ["arch"] = engine.Arch,
             ["docker_version"] = engine.Version,
         };
-        var resources = Resources.Empty
-            .WithScalar(Resources.CpusName, engine.Cpus)
-            .WithScalar(Resources.MemName, Math.Max(engine.MemoryBytes / (1024 * 1024), 1))
-            .WithScalar(Resources.DiskName, 10 * 1024)
-            .WithRanges(Resources.PortsName, RangeSet.Of(31000, 32000));
+        var resources = Agent.AgentDefaults.Resources(engine.Cpus, engine.MemoryBytes);
         return new ExecutorFacts(attributes, resources);
     }
 

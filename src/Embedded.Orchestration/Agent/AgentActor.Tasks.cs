@@ -213,7 +213,9 @@ internal sealed partial class AgentActor
 
     private void OnReadOutput(ReadOutput m)
     {
-        var run = _tasks.Values.FirstOrDefault(t => t.Info.TaskId == m.TaskId);
+        var run = m.FrameworkId is { } frameworkId
+            ? _tasks.GetValueOrDefault(new AgentTaskKey(frameworkId, m.TaskId))
+            : _tasks.Values.FirstOrDefault(t => t.Info.TaskId == m.TaskId);
         if (run?.Running is { } running)
             _ = ReadAsync(running, m.Reply);
         else

@@ -87,7 +87,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         Start();
         _transport.AddAgent(Address, Send);
         foreach (var message in recovered) Post(message);
-        Post(new ReregisterRequested("starting"));
+        Post(RegisterAtStart.Instance);
         await _registered.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -159,7 +159,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         switch (message)
         {
             case AgentRegistered m: OnRegistered(m); break;
-            case ReregisterRequested m: OnReregisterRequested(m); break;
+            case ReregisterRequested: Register(reregister: true); break;
+            case RegisterAtStart: Register(reregister: _restarted); break;
             case RegistrationRefused m: LogRegistrationRefused(m.Reason); _registered.TrySetException(new InvalidOperationException(m.Reason)); break;
             case RunTask m: OnRunTask(m); break;
             case KillTask m: OnKillTask(m); break;
@@ -185,11 +186,10 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 
     // Registration and heartbeats.
 
-    private void OnReregisterRequested(ReregisterRequested m)
+    private void Register(bool reregister)
     {
         // Ended tasks whose last update is not acknowledged yet count too: the master must not take them for gone.
         var tasks = _tasks.Values.Select(t => new ReportedTask(t.FrameworkId, t.Info, t.State)).ToImmutableArray();
-        var reregister = m.Reason != "starting" || _restarted;
         _connected = false;
         ToMaster(new RegisterAgent(Id, _options.Hostname, _resources, _attributes, TaskKinds, Address, tasks, reregister));
     }
@@ -256,15 +256,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _shutdown.TrySetResult();
     }
 
-    private static Resources DefaultResources()
-    {
-        var memMb = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024);
-        return Resources.Empty
-            .WithScalar(Resources.CpusName, Environment.ProcessorCount)
-            .WithScalar(Resources.MemName, Math.Max(memMb, 1))
-            .WithScalar(Resources.DiskName, 10 * 1024)
-            .WithRanges(Resources.PortsName, RangeSet.Of(31000, 32000));
-    }
+    private static Resources DefaultResources() =>
+        AgentDefaults.Resources(Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
 
     private sealed record FromMaster(AgentMessage Message) : AgentMessage;
 

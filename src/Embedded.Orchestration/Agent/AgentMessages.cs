@@ -13,6 +13,12 @@ internal sealed record AgentRegistered(string AgentId, TimeSpan HeartbeatInterva
 /// <summary>The master does not know this agent as reachable: register again with the tasks it runs.</summary>
 internal sealed record ReregisterRequested(string Reason) : AgentMessage;
 
+/// <summary>The agent's first registration after it started: new, unless it recovered a predecessor's tasks.</summary>
+internal sealed record RegisterAtStart : AgentMessage
+{
+    public static readonly RegisterAtStart Instance = new();
+}
+
 /// <summary>The master removed this agent (it stayed away too long): its tasks are gone, it must register as new.</summary>
 internal sealed record RegisterAnew(string Reason) : AgentMessage;
 
@@ -46,7 +52,8 @@ internal sealed record SetPartitioned(bool Partitioned) : AgentMessage;
 /// <summary>A running task wrote to its framework.</summary>
 internal sealed record TaskMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
 
-internal sealed record ReadOutput(string TaskId) : AgentMessage
+/// <summary>Reads a task's output; a null <paramref name="FrameworkId"/> (tests and tools) takes the first task of that id.</summary>
+internal sealed record ReadOutput(string? FrameworkId, string TaskId) : AgentMessage
 {
     public TaskCompletionSource<TaskOutput?> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

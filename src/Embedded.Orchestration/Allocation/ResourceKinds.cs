@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
 using Embedded.Orchestration.Model;
-
-[assembly: InternalsVisibleTo("Embedded.Simulator")]
 
 namespace Embedded.Orchestration.Allocation;
 

@@ -31,8 +31,12 @@ public sealed class AgentHandle
     public void Heal() => Agent.Post(new SetPartitioned(false));
 
     /// <summary>The output of a task on this agent so far, or its last output if it ended; null if unknown.</summary>
-    public Task<TaskOutput?> ReadOutputAsync(string taskId, CancellationToken cancellationToken = default) =>
-        _client.ReadOutputAsync(Id, taskId, cancellationToken);
+    public async Task<TaskOutput?> ReadOutputAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var read = new ReadOutput(null, taskId);
+        if (!Agent.Post(read)) return null;
+        return await read.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Shuts the agent down as an operator would: kills its tasks, reports them, leaves the cluster.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => Agent.StopAgentAsync(cancellationToken);

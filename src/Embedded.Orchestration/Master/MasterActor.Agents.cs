@@ -76,7 +76,7 @@ internal sealed partial class MasterActor
             else
             {
                 var framework = _frameworks.GetValueOrDefault(key.FrameworkId);
-                var state = framework?.Info.PartitionAware == false ? TaskState.Lost : TaskState.Gone;
+                var state = framework?.Info.Tell(TaskState.Gone) ?? TaskState.Gone;
                 EndTask(task, state, TaskReason.AgentReregistered, $"agent {agent.Id} registered again without this task");
             }
         }
@@ -137,8 +137,7 @@ internal sealed partial class MasterActor
         foreach (var key in agent.Tasks.ToList())
         {
             var task = _tasks[key];
-            var partitionAware = _frameworks.GetValueOrDefault(key.FrameworkId)?.Info.PartitionAware ?? true;
-            if (partitionAware)
+            if (StateFor(key.FrameworkId, TaskState.Unreachable) == TaskState.Unreachable)
             {
                 task.State = TaskState.Unreachable;
                 Notify(task, TaskState.Unreachable, TaskReason.AgentRemoved, why);
@@ -160,8 +159,7 @@ internal sealed partial class MasterActor
         foreach (var key in agent.Tasks.ToList())
         {
             var task = _tasks[key];
-            var partitionAware = _frameworks.GetValueOrDefault(key.FrameworkId)?.Info.PartitionAware ?? true;
-            EndTask(task, partitionAware ? TaskState.Gone : TaskState.Lost, TaskReason.AgentRemoved, why);
+            EndTask(task, StateFor(key.FrameworkId, TaskState.Gone), TaskReason.AgentRemoved, why);
         }
         _allocator.RemoveAgent(agent.Id);
         _agents.Remove(agent.Id);

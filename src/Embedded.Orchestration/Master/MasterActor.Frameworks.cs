@@ -141,7 +141,7 @@ internal sealed partial class MasterActor
         }
         if (_completed.ContainsKey(key)) return;
         Send(framework, new UpdateEvent(MasterStatus(m.TaskId, null,
-            framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
+            framework.Info.Tell(TaskState.Unknown), TaskReason.Reconciliation,
             $"kill of task {m.TaskId}, which the master does not know")));
     }
 
@@ -168,7 +168,7 @@ internal sealed partial class MasterActor
                 continue; // As in Mesos: until every agent of the previous master is back or removed, the master cannot tell.
             else
                 Send(framework, new UpdateEvent(MasterStatus(taskId, null,
-                    framework.Info.PartitionAware ? TaskState.Unknown : TaskState.Lost, TaskReason.Reconciliation,
+                    framework.Info.Tell(TaskState.Unknown), TaskReason.Reconciliation,
                     $"the master does not know task {taskId}")));
         }
     }

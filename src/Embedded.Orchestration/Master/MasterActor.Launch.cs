@@ -50,7 +50,7 @@ internal sealed partial class MasterActor
         if (offerError is not null)
         {
             foreach (var task in tasks.Where(t => t is not null))
-                Refuse(framework, task.TaskId ?? "", agentId, framework.Info.PartitionAware ? TaskState.Dropped : TaskState.Lost, offerReason, offerError);
+                Refuse(framework, task.TaskId ?? "", agentId, framework.Info.Tell(TaskState.Dropped), offerReason, offerError);
             foreach (var offer in offers) _allocator.OfferClosed(framework.Id, offer.AgentId, offer.Resources, filters);
             RequestAllocation();
             return;

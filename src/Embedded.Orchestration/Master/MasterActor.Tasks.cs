@@ -40,6 +40,9 @@ internal sealed partial class MasterActor
         Send(framework, new UpdateEvent(m.Status));
     }
 
+    /// <summary>What the task's framework is told for <paramref name="state"/> (LOST where it is not partition-aware); an unknown framework is taken as partition-aware.</summary>
+    private TaskState StateFor(string frameworkId, TaskState state) => _frameworks.GetValueOrDefault(frameworkId)?.Info.Tell(state) ?? state;
+
     /// <summary>A status the master makes up (no uuid, nothing to acknowledge), sent to the task's framework.</summary>
     private void Notify(TaskRecord task, TaskState state, TaskReason reason, string message)
     {

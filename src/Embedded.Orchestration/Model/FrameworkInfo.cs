@@ -13,4 +13,13 @@ public sealed record FrameworkInfo(string Name, string Role = "*")
     /// restarted with the same work directory recovers them (as Mesos's FrameworkInfo.checkpoint).
     /// </summary>
     public bool Checkpoint { get; init; }
+
+    /// <summary>
+    /// The state to tell this framework for <paramref name="state"/>: frameworks that are not
+    /// partition-aware know none of UNREACHABLE, DROPPED, GONE, GONE_BY_OPERATOR and UNKNOWN and are told LOST, as in Mesos.
+    /// </summary>
+    internal TaskState Tell(TaskState state) =>
+        PartitionAware || state is not (TaskState.Unreachable or TaskState.Dropped or TaskState.Gone or TaskState.GoneByOperator or TaskState.Unknown)
+            ? state
+            : TaskState.Lost;
 }

@@ -29,15 +29,15 @@ public interface IClusterClient
     /// </summary>
     Task SetRoleQuotaAsync(string role, RoleQuota? quota, CancellationToken cancellationToken = default);
 
-    /// <summary>What a task on an agent of this process has written so far, or its last output once it ended; null if the agent does not know it.</summary>
-    Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default);
+    /// <summary>What a framework's task on an agent has written so far, or its last output once it ended; null if the agent does not know it.</summary>
+    Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default);
 }
 
 internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs) : IClusterClient
 {
-    public async Task<TaskOutput?> ReadOutputAsync(string agentId, string taskId, CancellationToken cancellationToken = default)
+    public async Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default)
     {
-        var read = new ReadOutput(taskId);
+        var read = new ReadOutput(frameworkId, taskId);
         if (findAgent(agentId) is not { } agent || !agent.Post(read)) return null;
         return await read.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -11,11 +11,13 @@ public sealed class JobHandle
     private readonly TaskCompletionSource<JobResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<string, CancellationToken, Task> _cancel;
     private readonly IClusterClient _cluster;
+    private readonly string _frameworkId;
     private volatile StatusUpdate? _latest;
     private volatile PlacementReport? _placement;
 
-    internal JobHandle(string jobId, Func<string, CancellationToken, Task> cancel, IClusterClient cluster)
+    internal JobHandle(string jobId, Func<string, CancellationToken, Task> cancel, IClusterClient cluster, string frameworkId)
     {
+        _frameworkId = frameworkId;
         JobId = jobId;
         _cancel = cancel;
         _cluster = cluster;
@@ -45,7 +47,7 @@ public sealed class JobHandle
     {
         if (_result.Task.IsCompletedSuccessfully && _result.Task.Result is var done) return new TaskOutput(done.Stdout, done.Stderr);
         if (_latest is not { AgentId: { } agentId } latest) return new TaskOutput("", "");
-        return await _cluster.ReadOutputAsync(agentId, latest.TaskId, cancellationToken).ConfigureAwait(false) ?? new TaskOutput("", "");
+        return await _cluster.ReadOutputAsync(agentId, _frameworkId, latest.TaskId, cancellationToken).ConfigureAwait(false) ?? new TaskOutput("", "");
     }
 
     internal void SetPlacement(PlacementReport? report) => _placement = report;

@@ -159,7 +159,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             m.Reply.TrySetException(new InvalidOperationException("the job scheduler has not started"));
             return;
         }
-        var handle = new JobHandle(id, CancelAsync, _cluster);
+        var handle = new JobHandle(id, CancelAsync, _cluster, _session.FrameworkId);
         var delegateName = job.Delegate;
         if (job.Body is { } body)
         {
