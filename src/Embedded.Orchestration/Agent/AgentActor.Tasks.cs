@@ -22,6 +22,12 @@ internal sealed partial class AgentActor
             LogDuplicateLaunch(m.Task.TaskId);
             return;
         }
+        if (_shutdown is not null)
+        {
+            // Launched as the agent shuts down: it would be killed at once, so it never starts.
+            Report(m.FrameworkId, m.Task.TaskId, TaskState.Killed, TaskReason.AgentRestarted, $"agent {Id} is shutting down");
+            return;
+        }
         var executor = _executors.FirstOrDefault(e => e.CanRun(m.Task));
         if (executor is null)
         {

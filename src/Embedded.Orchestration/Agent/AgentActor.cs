@@ -31,6 +31,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
     private TaskCompletionSource? _shutdown;
+    private ShutdownAgent? _shutdownRequest;
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
@@ -80,29 +81,48 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     }
 
     /// <summary>
-    /// Kills every task (unless <see cref="AgentOptions.KillTasksOnShutdown"/> is off), reports how
-    /// they ended, tells the master it leaves, lets executors tidy up, and stops.
+    /// Starts shutting down without waiting: kills every task (unless <see cref="AgentOptions.KillTasksOnShutdown"/>
+    /// is off) with the <see cref="AgentOptions.ShutdownGracePeriod"/>, reports how they ended, then tells
+    /// the master it leaves. Called as soon as the host starts stopping, so that callers waiting on the
+    /// tasks hear how they ended before the host waits for them; idempotent.
+    /// </summary>
+    public Task BeginShutdown()
+    {
+        var shutdown = new ShutdownAgent();
+        var current = Interlocked.CompareExchange(ref _shutdownRequest, shutdown, null);
+        if (current is not null) return current.Reply.Task;
+        if (!Post(shutdown)) shutdown.Reply.TrySetResult(); // Stopped already (a crash): nothing left to shut down.
+        return shutdown.Reply.Task;
+    }
+
+    /// <summary>
+    /// Shuts down (see <see cref="BeginShutdown"/>), then stops the loop and lets executors tidy up.
+    /// A cancelled token cuts the wait short: what still runs is disposed, which kills it outright,
+    /// and nothing is thrown.
     /// </summary>
     public async Task StopAgentAsync(CancellationToken cancellationToken)
     {
-        var shutdown = new ShutdownAgent();
         try
         {
-            if (Post(shutdown)) await shutdown.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await BeginShutdown().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Out of time: stopping disposes what still runs, which kills it outright.
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopAsync(cancellationToken).ConfigureAwait(false);
         foreach (var executor in _executors.OfType<IExecutorLifecycle>())
         {
             try
             {
                 await executor.StopAsync(!_options.KillTasksOnShutdown, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Out of time: what the executor did not tidy is left as a crash would leave it.
+            }
+            catch (Exception e)
             {
                 LogExecutorStopFailed(e);
             }
@@ -127,6 +147,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             if (run.Running is { } running && !_leaving) await running.DisposeAsync().ConfigureAwait(false);
         }
         _registered.TrySetCanceled(cancellationToken);
+        _shutdownRequest?.Reply.TrySetResult();
     }
 
     private bool Send(AgentMessage message) => Post(new FromMaster(message));

@@ -52,10 +52,4 @@ public sealed class JobHandle
         _updates.Writer.TryComplete();
         _result.TrySetResult(result);
     }
-
-    internal void Fail(Exception error)
-    {
-        _updates.Writer.TryComplete(error);
-        _result.TrySetException(error);
-    }
 }
