@@ -25,6 +25,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private ImmutableDictionary<string, string> _attributes = ImmutableDictionary<string, string>.Empty;
     private readonly string _workDirectory;
     private readonly AgentCheckpoint _checkpoint;
+    private readonly SandboxCollector _sandboxes;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
     private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,6 +46,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _executors = executors;
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
         _checkpoint = new AgentCheckpoint(_workDirectory);
+        _sandboxes = new SandboxCollector(_workDirectory, options, time, m => Post(m), logger);
     }
 
     public string Id => _options.Name;
@@ -57,6 +59,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     /// </summary>
     public async Task StartAgentAsync(CancellationToken cancellationToken)
     {
+        AgentOptionsValidator.ThrowIfInvalid(_options);
         // Recovery first, so that what executors clean up at start is only what no checkpoint claims.
         var recovered = await RecoverAsync(cancellationToken).ConfigureAwait(false);
 
@@ -74,6 +77,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         foreach (var (name, value) in _options.Attributes) attributes[name] = value;
         _attributes = attributes.ToImmutable();
         _resources = _options.Resources is { } text ? Resources.Parse(text) : detected ?? DefaultResources();
+        // What a predecessor left and no recovered task claims is garbage now; before the loop runs, as it owns the collector.
+        _sandboxes.Start(_tasks.Values.Select(t => t.Sandbox).Where(s => s.Length > 0));
         Start();
         foreach (var message in recovered) Post(message);
         Post(new ReregisterRequested("starting"));
@@ -140,6 +145,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     protected override async Task OnStoppedAsync(CancellationToken cancellationToken)
     {
         _heartbeat?.Dispose();
+        _sandboxes.Dispose();
         foreach (var stream in _streams.Values) stream.RetryTimer?.Dispose();
         foreach (var run in _tasks.Values)
         {
@@ -185,6 +191,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case CompletionTimeReached m: OnCompletionTimeReached(m); break;
             case SetPartitioned m: OnSetPartitioned(m); break;
             case ReadOutput m: OnReadOutput(m); break;
+            case CollectSandboxes m: _sandboxes.Collect(m.CheckDisk); break;
             case TaskMessage m: ToMaster(new MessageFromTask(Id, m.FrameworkId, m.TaskId, m.Data)); break;
             case ShutdownAgent m: OnShutdown(m); break;
             default: throw new InvalidOperationException($"the agent does not handle {message.GetType().Name}");
