@@ -267,6 +267,12 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private void CompleteShutdownIfDone()
     {
         if (_shutdown is null || _tasks.Values.Any(t => !t.State.IsTerminal())) return;
+        // A leaving agent cannot wait for acknowledgements: the master hears every update still queued
+        // behind an unacknowledged one (a KILLED behind its KILLING) before it hears the agent leave,
+        // so that it does not take those tasks for GONE. Once the agent is removed, the master drops re-sends.
+        if (_connected)
+            foreach (var (key, stream) in _streams)
+                foreach (var update in stream.Pending.Skip(1)) ToMaster(new StatusUpdateFromAgent(Id, key.FrameworkId, update));
         ToMaster(new AgentStopping(Id));
         _shutdown.TrySetResult();
     }
