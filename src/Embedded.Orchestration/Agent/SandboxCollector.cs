@@ -178,7 +178,7 @@ internal sealed partial class SandboxCollector : IDisposable
     }
 
     /// <summary>The used share of the disk, as Mesos reads it: (blocks − free blocks) / blocks.</summary>
-    private static double DiskUsageOf(string path)
+    internal static double DiskUsageOf(string path)
     {
         var existing = path;
         while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent) existing = parent;

@@ -176,6 +176,14 @@ public sealed class SandboxCollectionTests(ITestOutputHelper output)
         (await start.Should().ThrowAsync<OptionsValidationException>()).WithMessage(message).And.Message.Should().Contain("agent 'agent-1'");
     }
 
+    [LinuxFact]
+    public void The_real_disk_usage_is_read_for_a_directory_that_is_no_mount_point_and_even_for_one_not_made_yet()
+    {
+        var usage = SandboxCollector.DiskUsageOf(Path.Combine(Path.GetTempPath(), "embedded-not-made-" + Guid.NewGuid().ToString("N"), "frameworks"));
+        usage.Should().BeInRange(0, 1);
+        usage.Should().BeGreaterThan(0, "the disk that holds the temp directory holds something");
+    }
+
     [Fact]
     public void The_defaults_are_Mesos_s()
     {
