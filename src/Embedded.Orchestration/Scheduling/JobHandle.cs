@@ -22,6 +22,7 @@ public sealed class JobHandle
 
     public string JobId { get; }
 
+    /// <summary>The job's result. When the cluster stops first, its task is killed and the result is KILLED; it never throws.</summary>
     public Task<JobResult> Completion => _result.Task;
 
     /// <summary>Every status of every attempt, in order, ending after the final one. One reader at a time.</summary>

@@ -58,6 +58,7 @@ public sealed partial class WebAppShutdownTests(ITestOutputHelper output)
             var request = http.PostAsJsonAsync("/jobs", new { command = "sleep 600" });
             var sleeper = await WaitForAsync(() => FindTasks(marker).FirstOrDefault(), pid => pid != 0);
 
+            var stopping = Stopwatch.StartNew();
             Kill(app.Id, SigTerm).Should().Be(0);
 
             using var response = await request.WaitAsync(Bound);
@@ -68,6 +69,7 @@ public sealed partial class WebAppShutdownTests(ITestOutputHelper output)
             result.RootElement.GetProperty("state").GetString().Should().Be("Killed", "the cluster killed the job as the app stopped");
             await app.WaitForExitAsync().WaitAsync(Bound);
             app.WaitForExit(); // Drains the redirected output.
+            output.WriteLine($"SIGTERM to exit: {stopping.ElapsedMilliseconds} ms (not asserted)");
             app.ExitCode.Should().Be(0, "a clean stop is no failure");
             IsAlive(sleeper).Should().BeFalse("the agents killed the job as the app stopped");
             FindTasks(marker).Should().BeEmpty("nothing the app started outlives it");
