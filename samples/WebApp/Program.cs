@@ -10,13 +10,18 @@ builder.Services.AddClusterOrchestration(cluster =>
 });
 var app = builder.Build();
 
-// POST /jobs {"command": "echo hi", "resources": "cpus:0.5;mem:64"} runs a command and returns how it ended.
+// POST /jobs {"command": "echo hi", "resources": "cpus:0.5;mem:64"} runs a command and returns how it ended,
+// also when the app stops meanwhile: the cluster kills the job at once and the caller gets KILLED.
 app.MapPost("/jobs", async (JobRequest request, IJobClient jobs, CancellationToken ct) =>
 {
     if (string.IsNullOrWhiteSpace(request.Command)) return Results.BadRequest("command is required");
     if (!Resources.TryParse(request.Resources ?? "cpus:0.1;mem:32", out var resources, out var error)) return Results.BadRequest(error);
     var result = await jobs.RunAsync(new Job { Command = new CommandSpec(request.Command), Resources = resources, Retries = request.Retries }, ct);
-    return Results.Ok(new { result.JobId, result.AgentId, State = result.State.ToString(), result.ExitCode, result.Stdout, result.Stderr });
+    return Results.Ok(new
+    {
+        result.JobId, result.AgentId, State = result.State.ToString(), Reason = result.Reason.ToString(), result.Message,
+        result.ExitCode, result.Stdout, result.Stderr,
+    });
 });
 
 // GET /state: agents, frameworks, tasks and allocation, like Mesos's /state.

@@ -78,9 +78,12 @@ internal sealed partial class AgentActor
         if (_tasks.TryGetValue(key, out var run) && run.State.IsTerminal() && !_streams.ContainsKey(key)) Forget(run);
     }
 
+    /// <summary>The task is gone from the agent; its sandboxes stay for reading until the collector removes them.</summary>
     private void Forget(TaskRun run)
     {
         _tasks.Remove(run.Key);
         if (run.Checkpointed) Checkpoint(c => c.RemoveTask(run.FrameworkId, run.Info.TaskId));
+        foreach (var earlier in run.EarlierSandboxes) _sandboxes.Schedule(run.Info.TaskId, earlier);
+        _sandboxes.Schedule(run.Info.TaskId, run.Sandbox);
     }
 }

@@ -22,6 +22,12 @@ internal sealed partial class AgentActor
             LogDuplicateLaunch(m.Task.TaskId);
             return;
         }
+        if (_shutdown is not null)
+        {
+            // Launched as the agent shuts down: it would be killed at once, so it never starts.
+            Report(m.FrameworkId, m.Task.TaskId, TaskState.Killed, TaskReason.AgentRestarted, $"agent {Id} is shutting down");
+            return;
+        }
         var executor = _executors.FirstOrDefault(e => e.Kind == m.Task.Kind);
         if (executor is null)
         {
@@ -32,7 +38,22 @@ internal sealed partial class AgentActor
         }
         var runNumber = ++_runs;
         var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", runNumber.ToString());
-        var run = new TaskRun(m.FrameworkId, m.Task, runNumber, executor) { Checkpointed = m.Checkpoint, Sandbox = sandbox };
+        var run = new TaskRun(m.FrameworkId, m.Task, runNumber, executor)
+        {
+            Checkpointed = m.Checkpoint,
+            Sandbox = sandbox,
+            EarlierSandboxes = existing is null ? [] : [.. existing.EarlierSandboxes, existing.Sandbox],
+        };
+        // Made here, on the loop that also removes forgotten sandboxes and the parents they leave empty,
+        // so that a removal never takes a parent from under a sandbox being made. An executor that
+        // cannot make it reports why.
+        try
+        {
+            Directory.CreateDirectory(sandbox);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
         // As in Mesos, the task is on disk before it launches, so a restart can never lose a running task.
         if (run.Checkpointed) Checkpoint(c => c.SaveTask(new CheckpointedTask(m.FrameworkId, m.Task, run.Run, executor.Name, sandbox)));
         _tasks[key] = run;
@@ -218,9 +239,17 @@ internal sealed partial class AgentActor
             : _tasks.Values.FirstOrDefault(t => t.Info.TaskId == m.TaskId);
         if (run?.Running is { } running)
             _ = ReadAsync(running, m.Reply);
+        else if (run is not null)
+            m.Reply.TrySetResult(run.Output);
         else
-            m.Reply.TrySetResult(run?.Output);
+            m.Reply.TrySetResult(_sandboxes.Find(m.TaskId) is { } sandbox ? ReadSandboxOutput(sandbox) : null);
     }
+
+    /// <summary>A forgotten task's output from the files its executor left in the sandbox; null if it left none (delegates keep theirs in memory).</summary>
+    private static TaskOutput? ReadSandboxOutput(string sandbox) =>
+        File.Exists(Path.Combine(sandbox, Sandbox.StdoutFileName)) || File.Exists(Path.Combine(sandbox, Sandbox.StderrFileName))
+            ? new TaskOutput(Sandbox.ReadTail(sandbox, Sandbox.StdoutFileName), Sandbox.ReadTail(sandbox, Sandbox.StderrFileName))
+            : null;
 
     private static async Task ReadAsync(IRunningTask running, TaskCompletionSource<TaskOutput?> reply)
     {

@@ -27,12 +27,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private ImmutableDictionary<string, string> _attributes = ImmutableDictionary<string, string>.Empty;
     private readonly string _workDirectory;
     private readonly AgentCheckpoint _checkpoint;
+    private readonly SandboxCollector _sandboxes;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
     private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
     private TaskCompletionSource? _shutdown;
+    private ShutdownAgent? _shutdownRequest;
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
@@ -49,6 +51,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         TaskKinds = [.. executors.Select(e => e.Kind).Distinct().Order()];
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
         _checkpoint = new AgentCheckpoint(_workDirectory);
+        _sandboxes = new SandboxCollector(_workDirectory, options, time, m => Post(m), logger);
     }
 
     public string Id => _options.Name;
@@ -67,6 +70,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     /// </summary>
     public async Task StartAgentAsync(CancellationToken cancellationToken)
     {
+        AgentOptionsValidator.ThrowIfInvalid(_options);
         // Recovery first, so that what executors clean up at start is only what no checkpoint claims.
         var recovered = await RecoverAsync(cancellationToken).ConfigureAwait(false);
 
@@ -84,6 +88,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         foreach (var (name, value) in _options.Attributes) attributes[name] = value;
         _attributes = attributes.ToImmutable();
         _resources = _options.Resources is { } text ? Resources.Parse(text) : detected ?? DefaultResources();
+        // What a predecessor left and no recovered task claims is garbage now; before the loop runs, as it owns the collector.
+        _sandboxes.Start(_tasks.Values.Select(t => t.Sandbox).Where(s => s.Length > 0));
         Start();
         _transport.AddAgent(Address, Send);
         foreach (var message in recovered) Post(message);
@@ -92,29 +98,48 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     }
 
     /// <summary>
-    /// Kills every task (unless <see cref="AgentOptions.KillTasksOnShutdown"/> is off), reports how
-    /// they ended, tells the master it leaves, lets executors tidy up, and stops.
+    /// Starts shutting down without waiting: kills every task (unless <see cref="AgentOptions.KillTasksOnShutdown"/>
+    /// is off) with the <see cref="AgentOptions.ShutdownGracePeriod"/>, reports how they ended, then tells
+    /// the master it leaves. Called as soon as the host starts stopping, so that callers waiting on the
+    /// tasks hear how they ended before the host waits for them; idempotent.
+    /// </summary>
+    public Task BeginShutdown()
+    {
+        var shutdown = new ShutdownAgent();
+        var current = Interlocked.CompareExchange(ref _shutdownRequest, shutdown, null);
+        if (current is not null) return current.Reply.Task;
+        if (!Post(shutdown)) shutdown.Reply.TrySetResult(); // Stopped already (a crash): nothing left to shut down.
+        return shutdown.Reply.Task;
+    }
+
+    /// <summary>
+    /// Shuts down (see <see cref="BeginShutdown"/>), then stops the loop and lets executors tidy up.
+    /// A cancelled token cuts the wait short: what still runs is disposed, which kills it outright,
+    /// and nothing is thrown.
     /// </summary>
     public async Task StopAgentAsync(CancellationToken cancellationToken)
     {
-        var shutdown = new ShutdownAgent();
         try
         {
-            if (Post(shutdown)) await shutdown.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await BeginShutdown().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Out of time: stopping disposes what still runs, which kills it outright.
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopAsync(cancellationToken).ConfigureAwait(false);
         foreach (var executor in _executors.OfType<IExecutorLifecycle>())
         {
             try
             {
                 await executor.StopAsync(!_options.KillTasksOnShutdown, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Out of time: what the executor did not tidy is left as a crash would leave it.
+            }
+            catch (Exception e)
             {
                 LogExecutorStopFailed(e);
             }
@@ -133,6 +158,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     {
         _transport.RemoveAgent(Address);
         _heartbeat?.Dispose();
+        _sandboxes.Dispose();
         foreach (var stream in _streams.Values) stream.RetryTimer?.Dispose();
         foreach (var run in _tasks.Values)
         {
@@ -140,6 +166,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             if (run.Running is { } running && !_leaving) await running.DisposeAsync().ConfigureAwait(false);
         }
         _registered.TrySetCanceled(cancellationToken);
+        _shutdownRequest?.Reply.TrySetResult();
     }
 
     private bool Send(AgentMessage message) => Post(new FromMaster(message));
@@ -178,6 +205,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case CompletionTimeReached m: OnCompletionTimeReached(m); break;
             case SetPartitioned m: OnSetPartitioned(m); break;
             case ReadOutput m: OnReadOutput(m); break;
+            case CollectSandboxes m: _sandboxes.Collect(m.CheckDisk); break;
             case TaskMessage m: ToMaster(new MessageFromTask(Id, m.FrameworkId, m.TaskId, m.Data)); break;
             case ShutdownAgent m: OnShutdown(m); break;
             default: throw new InvalidOperationException($"the agent does not handle {message.GetType().Name}");
@@ -252,6 +280,12 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private void CompleteShutdownIfDone()
     {
         if (_shutdown is null || _tasks.Values.Any(t => !t.State.IsTerminal())) return;
+        // A leaving agent cannot wait for acknowledgements: the master hears every update still queued
+        // behind an unacknowledged one (a KILLED behind its KILLING) before it hears the agent leave,
+        // so that it does not take those tasks for GONE. Once the agent is removed, the master drops re-sends.
+        if (_connected)
+            foreach (var (key, stream) in _streams)
+                foreach (var update in stream.Pending.Skip(1)) ToMaster(new StatusUpdateFromAgent(Id, key.FrameworkId, update));
         ToMaster(new AgentStopping(Id));
         _shutdown.TrySetResult();
     }

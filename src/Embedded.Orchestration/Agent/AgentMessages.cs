@@ -46,6 +46,9 @@ internal sealed record TaskExited(AgentTaskKey Key, long Run, TaskExit Exit) : A
 internal sealed record RetryUpdates(AgentTaskKey Key, Guid Uuid) : AgentMessage;
 internal sealed record CompletionTimeReached(AgentTaskKey Key, long Run) : AgentMessage;
 
+/// <summary>A timer of the <see cref="SandboxCollector"/>: sandboxes are due, or (with <paramref name="CheckDisk"/>) the disk is to be checked.</summary>
+internal sealed record CollectSandboxes(bool CheckDisk) : AgentMessage;
+
 /// <summary>Cuts the agent off from the master (or heals it), as a network partition would.</summary>
 internal sealed record SetPartitioned(bool Partitioned) : AgentMessage;
 

@@ -47,6 +47,27 @@ public sealed class AgentOptions
     /// </summary>
     public AgentRecovery Recovery { get; set; } = AgentRecovery.Reconnect;
 
+    /// <summary>
+    /// How long the sandbox of a task the agent has forgotten (it ended and its last update was
+    /// acknowledged) is kept, so that its output can still be read, before it is removed with its
+    /// empty parent directories (Mesos's <c>gc_delay</c>: one week). Sooner when the disk runs short:
+    /// see <see cref="GcDiskHeadroom"/>. Zero removes sandboxes as soon as their tasks are forgotten.
+    /// </summary>
+    public TimeSpan GcDelay { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the agent reads the disk usage of its work directory and prunes sandboxes by it (Mesos's <c>disk_watch_interval</c>: one minute).</summary>
+    public TimeSpan DiskWatchInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The share of the disk to keep free, from 0 to 1 (Mesos's <c>gc_disk_headroom</c>: 0.1). At each
+    /// disk check, forgotten sandboxes older than <see cref="GcDelay"/> × max(0, 1 − headroom − usage)
+    /// are removed: all of them once the disk is more than 90% used, with the default.
+    /// </summary>
+    public double GcDiskHeadroom { get; set; } = 0.1;
+
+    /// <summary>Reads the used share (0 to 1) of the work directory's disk; null reads the file system. For tests of a full disk.</summary>
+    internal Func<double>? DiskUsage { get; set; }
+
     /// <summary>How the agent builds its executors, tried in order for each task.</summary>
     public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];
 

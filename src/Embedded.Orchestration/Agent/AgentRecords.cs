@@ -31,6 +31,9 @@ internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITask
     public bool Checkpointed { get; init; }
 
     public string Sandbox { get; init; } = "";
+
+    /// <summary>Sandboxes of earlier runs under the same task id, launched again before their last update was acknowledged: collected with this one.</summary>
+    public IReadOnlyList<string> EarlierSandboxes { get; init; } = [];
 }
 
 /// <summary>

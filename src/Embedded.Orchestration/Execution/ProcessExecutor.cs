@@ -26,8 +26,12 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     // Runs the task with its output appended to the sandbox files, then records its exit status.
     // $0 is the sandbox; "$@" is the task's program and arguments. The task starts before the TERM
     // trap, so a kill arriving at any moment reaches it (the group gets it) rather than only the
-    // wrapper; the trap then keeps the wrapper waiting until the task itself ends.
+    // wrapper; the trap then keeps the wrapper waiting until the task itself ends. The wrapper's own
+    // streams are the agent's console until the first exec; it points them at /dev/null, so that
+    // nothing it says (dash's "Terminated" for a killed task) reaches the host's console, and so
+    // that it never writes to a terminal or pipe that dies with the agent.
     private const string Wrapper =
+        "exec </dev/null >/dev/null 2>&1; " +
         "\"$@\" >>\"$0/stdout\" 2>>\"$0/stderr\" </dev/null & c=$!; trap : TERM; " +
         "while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done; " +
         "echo $s >\"$0/.embedded-exit.tmp\" && mv \"$0/.embedded-exit.tmp\" \"$0/" + ExitFileName + "\"; exit $s";

@@ -67,20 +67,47 @@ internal sealed class AgentPool
     public Task StartAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(Agents.Select(a => a.StartAgentAsync(cancellationToken)));
 
+    /// <summary>Every agent starts killing its tasks now; <see cref="StopAsync"/> waits for them.</summary>
+    public void BeginShutdown()
+    {
+        foreach (var agent in Agents) _ = agent.BeginShutdown();
+    }
+
+    /// <summary>
+    /// Stops every agent, even when one fails, then removes the work directories the pool made up;
+    /// failures are thrown together at the end. A cancelled token cuts the waits short and throws nothing.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(Agents.Select(a => a.StopAgentAsync(cancellationToken))).ConfigureAwait(false);
+        var stops = Agents.Select(a => a.StopAgentAsync(cancellationToken)).ToList();
+        var failures = new List<Exception>();
+        foreach (var stop in stops)
+        {
+            try
+            {
+                await stop.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures.Add(e);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: best effort, as documented.
+            }
+        }
         foreach (var directory in _temporaryDirectories)
         {
             try
             {
                 if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Something still writes there; the system's temp cleaner will get it.
             }
         }
+        if (failures.Count > 0) throw new AggregateException("one or more agents failed to stop", failures);
     }
 
     /// <summary>Tells every agent to register again, with the tasks it runs: the master they knew has been replaced.</summary>

@@ -84,27 +84,36 @@ public sealed class MiniCluster : IAsyncDisposable
         }
         catch
         {
-            for (var i = started.Count - 1; i >= 0; i--) await started[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
+            // What started is stopped; a failure to stop is secondary to the one being thrown.
+            try
+            {
+                await HostedParts.StopAsync(started, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (AggregateException)
+            {
+            }
             await provider.DisposeAsync().ConfigureAwait(false);
             throw;
         }
         return new MiniCluster(provider, hosted);
     }
 
+    /// <summary>
+    /// Stops the cluster as the generic host would: first tells every part that stopping begins (the
+    /// agents start killing their tasks, so callers get their KILLED results), then stops each part
+    /// in reverse order. One failing part never leaves the others running; the failures are thrown
+    /// together at the end, in an <see cref="AggregateException"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        for (var i = _hosted.Count - 1; i >= 0; i--)
+        try
         {
-            try
-            {
-                await _hosted[i].StopAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Shutting down goes on even when a part would not stop in time.
-            }
+            await HostedParts.StopAsync(_hosted, timeout.Token).ConfigureAwait(false);
         }
-        await _services.DisposeAsync().ConfigureAwait(false);
+        finally
+        {
+            await _services.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

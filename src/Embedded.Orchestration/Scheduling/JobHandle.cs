@@ -25,6 +25,7 @@ public sealed class JobHandle
 
     public string JobId { get; }
 
+    /// <summary>The job's result. When the cluster stops first, its task is killed and the result is KILLED; it never throws.</summary>
     public Task<JobResult> Completion => _result.Task;
 
     /// <summary>
@@ -62,11 +63,5 @@ public sealed class JobHandle
     {
         _updates.Writer.TryComplete();
         _result.TrySetResult(result);
-    }
-
-    internal void Fail(Exception error)
-    {
-        _updates.Writer.TryComplete(error);
-        _result.TrySetException(error);
     }
 }

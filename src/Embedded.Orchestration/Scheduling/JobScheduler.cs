@@ -25,6 +25,8 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private readonly Dictionary<string, JobState> _byTask = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Group, string AgentId), int> _groups = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _closing;
     private volatile SchedulerSession? _session;
     private ITimer? _placementTimer;
 
@@ -55,8 +57,33 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
 
     private FrameworkInfo Info => new(_options.FrameworkName, _options.Role) { Checkpoint = _options.Checkpoint, FailoverTimeout = _options.FailoverTimeout };
 
+    /// <summary>
+    /// The host starts stopping: take no new jobs, end those that wait for an offer, retry nothing, so
+    /// that every caller has its result once the agents have killed and reported what runs.
+    /// </summary>
+    public void BeginStopping()
+    {
+        if (_session is not null) Post(new StopTaking());
+    }
+
+    /// <summary>
+    /// Waits until every job has ended (the agents kill their tasks as the host stops, and each caller
+    /// gets that KILLED result), then tears the framework down and stops. Tearing down first would make
+    /// the agents kill the tasks without a word, and callers would never hear how their jobs ended.
+    /// A cancelled token ends the wait; what is left ends KILLED here, and nothing is thrown.
+    /// </summary>
     public async Task StopSchedulerAsync(CancellationToken cancellationToken)
     {
+        if (_session is null) return; // Never started.
+        BeginStopping();
+        try
+        {
+            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Out of time: tear down anyway; the agents dispose what still runs.
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _placementTimer?.Dispose();
         if (_session is { } session)
@@ -68,6 +95,10 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             catch (InvalidOperationException)
             {
                 // The master has stopped already; nothing runs for us any more.
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Out of time: the master forgets the framework when it stops.
             }
             await session.DisposeAsync().ConfigureAwait(false);
         }
@@ -136,6 +167,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             case EventArrived { Event: UpdateEvent e }: OnUpdate(e.Status); break;
             case EventArrived { Event: ErrorEvent e }: LogMasterError(e.Message); break;
             case EventArrived: break;
+            case StopTaking: OnStopTaking(); break;
             case Stopped: OnStopped(); break;
             case Resubscribed m: OnResubscribed(m.Session); break;
             case CheckPlacements: OnCheckPlacements(); break;
@@ -157,6 +189,11 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (_session is null)
         {
             m.Reply.TrySetException(new InvalidOperationException("the job scheduler has not started"));
+            return;
+        }
+        if (_closing)
+        {
+            m.Reply.TrySetException(new InvalidOperationException("the job scheduler is stopping with its host"));
             return;
         }
         var handle = new JobHandle(id, CancelAsync, _cluster, _session.FrameworkId);
@@ -328,7 +365,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             if (--_groups[key] == 0) _groups.Remove(key);
         }
         var retryable = status.State is TaskState.Failed or TaskState.Lost or TaskState.Dropped or TaskState.Gone or TaskState.Unknown;
-        if (retryable && !job.Cancelled && job.Attempt <= job.Job.Retries)
+        if (retryable && !job.Cancelled && !_closing && job.Attempt <= job.Job.Retries)
         {
             LogRetry(job.Id, job.Attempt, status.ToString());
             job.Attempt++;
@@ -349,6 +386,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         _jobs.Remove(job.Id);
         if (job.Job.Body is not null && job.DelegateName is { } name) _delegates.Unregister(name);
         job.Handle.Complete(result);
+        if (_closing && _jobs.Count == 0) _drained.TrySetResult();
     }
 
     private bool GroupRunsOn(string group, string agentId) => _groups.GetValueOrDefault((group, agentId)) > 0;
@@ -456,18 +494,32 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (_pending.Count > 0) Revive();
     }
 
+    private void OnStopTaking()
+    {
+        if (_closing) return;
+        _closing = true;
+        foreach (var job in _pending.ToList())
+        {
+            Dequeue(job);
+            Complete(job, StoppedResult(job, "the cluster stopped before the job started"));
+        }
+        if (_jobs.Count == 0) _drained.TrySetResult();
+    }
+
+    /// <summary>What no status answered in time: the agents kill what still runs as they stop.</summary>
     private void OnStopped()
     {
         foreach (var job in _jobs.Values.ToList())
-        {
-            _jobs.Remove(job.Id);
-            if (job.Job.Body is not null && job.DelegateName is { } name) _delegates.Unregister(name);
-            job.Handle.Fail(new InvalidOperationException($"the cluster stopped before job {job.Id} ended"));
-        }
+            Complete(job, StoppedResult(job, "the cluster stopped before the job's end was reported; the agents kill what still runs"));
         _pending.Clear();
         _unchecked.Clear();
         _byTask.Clear();
+        _drained.TrySetResult();
     }
+
+    private static JobResult StoppedResult(JobState job, string message) =>
+        new(job.Id, job.TaskId ?? $"{job.Id}.{job.Attempt}", job.AgentId, TaskState.Killed, TaskReason.FrameworkRemoved, message, null, "", "",
+            job.TaskId is null ? job.Attempt - 1 : job.Attempt);
 
     private void Observe(Task call) => _ = ObserveAsync(call);
 
@@ -493,6 +545,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
     private sealed record EventArrived(SchedulerEvent Event) : Message;
+    private sealed record StopTaking : Message;
     private sealed record Stopped : Message;
     private sealed record Resubscribed(SchedulerSession Session) : Message;
     private sealed record AgentsRead(ImmutableArray<AgentSnapshot> Agents) : Message;

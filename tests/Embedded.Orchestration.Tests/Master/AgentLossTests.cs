@@ -187,11 +187,10 @@ public sealed class AgentLossTests(ITestOutputHelper output)
 
         await cluster.SettleAsync();
         var seen = await events.Drain();
-        // Either the agent's KILLED reached the master before the agent left, or the master ends the task as GONE.
+        // The agent's KILLED reaches the master before the agent leaves, so the master never makes up a GONE.
         var ended = seen.OfType<UpdateEvent>().Select(u => u.Status).Should().ContainSingle(s => s.TaskId == "t" && s.IsTerminal).Subject;
-        ended.State.Should().BeOneOf(TaskState.Killed, TaskState.Gone);
-        if (ended.State == TaskState.Killed) ended.Reason.Should().Be(TaskReason.AgentRestarted);
-        else ended.Reason.Should().Be(TaskReason.AgentRemoved);
+        ended.State.Should().Be(TaskState.Killed);
+        ended.Reason.Should().Be(TaskReason.AgentRestarted);
         seen.OfType<RescindEvent>().Select(r => r.OfferId).Should().Equal(remainder.OfferId);
         ProcessIsAlive(pid).Should().BeFalse();
 
@@ -199,11 +198,33 @@ public sealed class AgentLossTests(ITestOutputHelper output)
         state.Agents.Select(a => a.AgentId).Should().Equal("agent-2");
         state.Tasks.Should().BeEmpty();
         state.Offers.Should().NotContain(o => o.AgentId == "agent-1");
-        state.CompletedTasks.Should().ContainSingle(t => t.TaskId == "t").Which.State.Should().BeOneOf(TaskState.Killed, TaskState.Gone);
+        state.CompletedTasks.Should().ContainSingle(t => t.TaskId == "t").Which.State.Should().Be(TaskState.Killed);
 
         // The rest of the cluster goes on.
         var check = Shell("after", "exit 0");
         await session.Launch(offers["agent-2"], check);
         (await events.NextUpdate("after", TaskState.Finished)).ExitCode.Should().Be(0);
+    }
+
+    [LinuxFact]
+    public async Task An_agent_that_stops_reports_KILLED_even_while_the_KILLING_before_it_waits_for_its_acknowledgement()
+    {
+        await using var cluster = await Start();
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("aware"), autoAcknowledge: false);
+        await using var _ = session;
+        await session.LaunchAsync(await events.NextOffer(o => o.AgentId == "agent-1"), [Shell("t", "sleep 1000", "agent-1")]);
+        StatusUpdate update;
+        while ((update = await events.NextUpdate("t")).State != TaskState.Running) await session.AcknowledgeAsync(update);
+        await session.AcknowledgeAsync(update);
+
+        // KILLING stays unacknowledged, so the agent's KILLED waits behind it while the agent leaves.
+        await cluster.Agent("agent-1").StopAsync().WaitAsync(EventStream.DefaultGuard);
+
+        (await events.NextUpdate("t")).State.Should().Be(TaskState.Killing);
+        var ended = await events.NextUpdate("t");
+        ended.State.Should().Be(TaskState.Killed, "the leaving agent handed the master its queued KILLED before it left");
+        ended.Source.Should().NotBe(StatusSource.Master, "the agent reported it; the master made nothing up");
+        await cluster.SettleAsync();
+        (await cluster.GetStateAsync()).CompletedTasks.Should().ContainSingle(t => t.TaskId == "t").Which.State.Should().Be(TaskState.Killed);
     }
 }
