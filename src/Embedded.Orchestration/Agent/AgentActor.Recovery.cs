@@ -47,12 +47,7 @@ internal sealed partial class AgentActor
             var run = new TaskRun(saved.FrameworkId, saved.Task, saved.Run, executor ?? _executors[0]) { Checkpointed = true, Sandbox = saved.Sandbox };
             run.State = recovered.LatestUpdate?.State ?? TaskState.Staging;
             _tasks[key] = run;
-            if (recovered.PendingUpdates.Count > 0)
-            {
-                var stream = new UpdateStream { Checkpointed = true };
-                foreach (var update in recovered.PendingUpdates) stream.Pending.Enqueue(update);
-                _streams[key] = stream;
-            }
+            _updates.Restore(key, recovered.PendingUpdates);
             if (run.State.IsTerminal()) continue;
 
             var launch = new TaskLaunch(Id, saved.FrameworkId, saved.Task, saved.Sandbox);

@@ -167,7 +167,7 @@ internal sealed partial class AgentActor
         var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
         if (!_tasks.TryGetValue(key, out var run))
         {
-            if (!_streams.ContainsKey(key))
+            if (!_updates.HasPending(key))
                 Report(m.FrameworkId, m.TaskId, TaskState.Lost, TaskReason.TaskUnknown, $"agent {Id} does not know task {m.TaskId}");
             return;
         }
@@ -210,12 +210,7 @@ internal sealed partial class AgentActor
 
     private void OnShutdownFramework(ShutdownFramework m)
     {
-        foreach (var key in _streams.Keys.Where(k => k.FrameworkId == m.FrameworkId).ToList())
-        {
-            _streams[key].RetryTimer?.Dispose();
-            _streams.Remove(key);
-            Checkpoint(c => c.RemoveTask(key.FrameworkId, key.TaskId));
-        }
+        foreach (var key in _updates.DropFramework(m.FrameworkId)) Checkpoint(c => c.RemoveTask(key.FrameworkId, key.TaskId));
         foreach (var run in _tasks.Values.Where(t => t.FrameworkId == m.FrameworkId).ToList())
         {
             if (run.State.IsTerminal()) Forget(run);

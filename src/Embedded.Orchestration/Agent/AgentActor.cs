@@ -29,7 +29,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly AgentCheckpoint _checkpoint;
     private readonly SandboxCollector _sandboxes;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
-    private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
+    private readonly StatusUpdateManager _updates;
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _heartbeat;
@@ -51,6 +51,12 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         TaskKinds = [.. executors.Select(e => e.Kind).Distinct().Order()];
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
         _checkpoint = new AgentCheckpoint(_workDirectory);
+        _updates = new StatusUpdateManager(time, options.StatusUpdateRetryInterval, options.MaxStatusUpdateRetryInterval,
+            (key, update) =>
+            {
+                if (_connected) ToMaster(new StatusUpdateFromAgent(Id, key.FrameworkId, update));
+            },
+            Post, Checkpoint);
         _sandboxes = new SandboxCollector(_workDirectory, options, time, m => Post(m), logger);
     }
 
@@ -159,7 +165,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _transport.RemoveAgent(Address);
         _heartbeat?.Dispose();
         _sandboxes.Dispose();
-        foreach (var stream in _streams.Values) stream.RetryTimer?.Dispose();
+        _updates.Clear();
         foreach (var run in _tasks.Values)
         {
             run.CompletionTimer?.Dispose();
@@ -195,13 +201,13 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case FrameworkMessage m: OnFrameworkMessage(m); break;
             case ShutdownFramework m: OnShutdownFramework(m); break;
             case FrameworkResubscribed m:
-                foreach (var (key, stream) in _streams.Where(s => s.Key.FrameworkId == m.FrameworkId).ToList()) SendHead(key, stream, resetBackoff: true);
+                _updates.Resend(m.FrameworkId);
                 break;
             case SendHeartbeat: if (_connected) ToMaster(new AgentHeartbeat(Id, Address)); break;
             case RegisterAnew m: OnRegisterAnew(m); break;
             case TaskLaunched m: OnTaskLaunched(m); break;
             case TaskExited m: OnTaskExited(m); break;
-            case RetryUpdates m: OnRetry(m); break;
+            case RetryUpdates m: _updates.Retry(m); break;
             case CompletionTimeReached m: OnCompletionTimeReached(m); break;
             case SetPartitioned m: OnSetPartitioned(m); break;
             case ReadOutput m: OnReadOutput(m); break;
@@ -231,18 +237,14 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _checkpoint.MarkRegistered(Id);
         _registered.TrySetResult();
         // What was in flight while the master could not hear us goes again now.
-        foreach (var (key, stream) in _streams) SendHead(key, stream, resetBackoff: true);
+        _updates.ResendAll();
     }
 
     /// <summary>The master has given this agent and its tasks up: kill them without a word, forget them, start over.</summary>
     private void OnRegisterAnew(RegisterAnew m)
     {
         LogRegisterAnew(m.Reason);
-        foreach (var (key, stream) in _streams.ToList())
-        {
-            stream.RetryTimer?.Dispose();
-            _streams.Remove(key);
-        }
+        _updates.Clear();
         foreach (var run in _tasks.Values.ToList())
         {
             if (run.State.IsTerminal()) Forget(run);
@@ -284,8 +286,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         // behind an unacknowledged one (a KILLED behind its KILLING) before it hears the agent leave,
         // so that it does not take those tasks for GONE. Once the agent is removed, the master drops re-sends.
         if (_connected)
-            foreach (var (key, stream) in _streams)
-                foreach (var update in stream.Pending.Skip(1)) ToMaster(new StatusUpdateFromAgent(Id, key.FrameworkId, update));
+            foreach (var (key, update) in _updates.QueuedBehindHeads()) ToMaster(new StatusUpdateFromAgent(Id, key.FrameworkId, update));
         ToMaster(new AgentStopping(Id));
         _shutdown.TrySetResult();
     }

@@ -35,15 +35,3 @@ internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITask
     /// <summary>Sandboxes of earlier runs under the same task id, launched again before their last update was acknowledged: collected with this one.</summary>
     public IReadOnlyList<string> EarlierSandboxes { get; init; } = [];
 }
-
-/// <summary>
-/// A task's status updates in order: only the head is in flight, re-sent with backoff until the
-/// framework acknowledges it, then the next goes.
-/// </summary>
-internal sealed class UpdateStream
-{
-    public Queue<StatusUpdate> Pending { get; } = new();
-    public ITimer? RetryTimer { get; set; }
-    public TimeSpan Backoff { get; set; }
-    public bool Checkpointed { get; set; }
-}
