@@ -93,7 +93,7 @@ internal sealed partial class MasterActor
     {
         var key = new TaskKey(report.FrameworkId, report.Task.TaskId);
         if (report.State.IsTerminal()) return;
-        if (!_frameworks.TryGetValue(report.FrameworkId, out var framework) || _completed.ContainsKey(key) || _tasks.ContainsKey(key))
+        if (!_frameworks.TryGetValue(report.FrameworkId, out var framework) || _tasks.IsCompleted(key) || _tasks.IsActive(key))
         {
             Send(agent, new KillTask(report.FrameworkId, report.Task.TaskId, TimeSpan.Zero));
             return;
@@ -180,22 +180,16 @@ internal sealed partial class MasterActor
 
     private void RescindOffer(Offer offer, TaskReason reason)
     {
-        RemoveOffer(offer);
-        RememberRescinded(offer.OfferId, reason);
+        RemoveOffer(offer, rescinded: reason);
         _allocator.OfferClosed(offer.FrameworkId, offer.AgentId, offer.Resources, null);
         Send(_frameworks.GetValueOrDefault(offer.FrameworkId), new RescindEvent(offer.OfferId));
     }
 
-    private void RememberRescinded(string offerId, TaskReason reason)
+    /// <summary>Closes an offer: used or declined, or with <paramref name="rescinded"/>, taken back for that reason.</summary>
+    private void RemoveOffer(Offer offer, TaskReason? rescinded = null)
     {
-        _rescinded[offerId] = reason;
-        _rescindedOrder.Enqueue(offerId);
-        while (_rescindedOrder.Count > 10_000) _rescinded.Remove(_rescindedOrder.Dequeue());
-    }
-
-    private void RemoveOffer(Offer offer)
-    {
-        _offers.Remove(offer.OfferId);
+        if (rescinded is { } reason) _offers.Rescind(offer.OfferId, reason);
+        else _offers.Remove(offer.OfferId);
         _agents.GetValueOrDefault(offer.AgentId)?.Offers.Remove(offer.OfferId);
         _frameworks.GetValueOrDefault(offer.FrameworkId)?.Offers.Remove(offer.OfferId);
     }

@@ -119,7 +119,7 @@ internal sealed partial class MasterActor
     {
         foreach (var offerId in offerIds)
         {
-            if (!_offers.TryGetValue(offerId, out var offer) || offer.FrameworkId != framework.Id) continue;
+            if (!_offers.TryGet(offerId, out var offer) || offer.FrameworkId != framework.Id) continue;
             RemoveOffer(offer);
             Telemetry.OffersDeclined.Add(1);
             _allocator.OfferClosed(framework.Id, offer.AgentId, offer.Resources, filters);
@@ -132,14 +132,14 @@ internal sealed partial class MasterActor
         if (m.GracePeriod is { } grace && grace < TimeSpan.Zero && grace != Timeout.InfiniteTimeSpan)
             throw new ArgumentException($"a kill grace period cannot be negative ({grace})");
         var key = new TaskKey(framework.Id, m.TaskId);
-        if (_tasks.TryGetValue(key, out var task))
+        if (_tasks.TryGetActive(key, out var task))
         {
             var agent = _agents.GetValueOrDefault(task.AgentId);
             if (agent is { Reachable: true }) Send(agent, new KillTask(framework.Id, m.TaskId, m.GracePeriod));
             // An unreachable agent cannot be told; as in Mesos the framework retries the kill later.
             return;
         }
-        if (_completed.ContainsKey(key)) return;
+        if (_tasks.IsCompleted(key)) return;
         Send(framework, new UpdateEvent(MasterStatus(m.TaskId, null,
             framework.Info.Tell(TaskState.Unknown), TaskReason.Reconciliation,
             $"kill of task {m.TaskId}, which the master does not know")));
@@ -162,7 +162,7 @@ internal sealed partial class MasterActor
         foreach (var taskId in taskIds)
         {
             var key = new TaskKey(framework.Id, taskId);
-            if (_tasks.TryGetValue(key, out var task) || _completed.TryGetValue(key, out task))
+            if (_tasks.TryFind(key, out var task))
                 SendReconciled(framework, task);
             else if (_agents.Values.Any(a => a.Recovered))
                 continue; // As in Mesos: until every agent of the previous master is back or removed, the master cannot tell.
@@ -221,9 +221,7 @@ internal sealed partial class MasterActor
         LogFrameworkRemoved(framework.Id, why);
         foreach (var offerId in framework.Offers.ToList())
         {
-            var offer = _offers[offerId];
-            RemoveOffer(offer);
-            RememberRescinded(offerId, TaskReason.FrameworkRemoved);
+            RemoveOffer(_offers[offerId], rescinded: TaskReason.FrameworkRemoved);
         }
         var agents = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in framework.Tasks.ToList())

@@ -21,9 +21,9 @@ internal sealed partial class MasterActor
         else
             foreach (var offerId in m.OfferIds.Distinct())
             {
-                if (_offers.TryGetValue(offerId, out var offer) && offer.FrameworkId == framework.Id)
+                if (_offers.TryGet(offerId, out var offer) && offer.FrameworkId == framework.Id)
                     offers.Add(offer);
-                else if (_rescinded.TryGetValue(offerId ?? "", out var why))
+                else if (_offers.WasRescinded(offerId ?? "", out var why))
                 {
                     offerError ??= why == TaskReason.AgentRemoved
                         ? $"offer {offerId} was rescinded: its agent was removed or is unreachable"
@@ -65,7 +65,7 @@ internal sealed partial class MasterActor
             var launch = string.IsNullOrEmpty(task.AgentId) ? task with { AgentId = target.Id } : task;
             var invalid = TaskValidation.Validate(launch)
                 ?? (launch.AgentId != target.Id ? $"task {taskId} names agent {launch.AgentId} but the offers are for agent {target.Id}" : null)
-                ?? (!seen.Add(taskId) || _tasks.ContainsKey(new TaskKey(framework.Id, taskId)) ? $"task id {taskId} is already in use" : null)
+                ?? (!seen.Add(taskId) || _tasks.IsActive(new TaskKey(framework.Id, taskId)) ? $"task id {taskId} is already in use" : null)
                 ?? (!remaining.Contains(launch.Resources) ? $"task {taskId} asks for {launch.Resources}, which is more than is left in the offers ({remaining})" : null);
             if (invalid is not null)
             {

@@ -14,7 +14,7 @@ internal sealed partial class MasterActor
 {
     private void AddTask(TaskRecord task, AgentRecord agent, FrameworkRecord framework)
     {
-        _tasks.Add(task.Key, task);
+        _tasks.Add(task);
         agent.Tasks.Add(task.Key);
         framework.Tasks.Add(task.Key);
     }
@@ -31,7 +31,7 @@ internal sealed partial class MasterActor
             Send(agent, new ShutdownFramework(m.FrameworkId));
             return;
         }
-        if (_tasks.TryGetValue(key, out var task))
+        if (_tasks.TryGetActive(key, out var task))
         {
             task.State = m.Status.State;
             task.LastStatus = m.Status;
@@ -65,13 +65,10 @@ internal sealed partial class MasterActor
     /// <summary>Moves an ended task out of the active set and gives its resources back.</summary>
     private void CompleteTask(TaskRecord task)
     {
-        if (!_tasks.Remove(task.Key)) return;
+        if (!_tasks.Complete(task)) return;
         _agents.GetValueOrDefault(task.AgentId)?.Tasks.Remove(task.Key);
         _frameworks.GetValueOrDefault(task.FrameworkId)?.Tasks.Remove(task.Key);
         _allocator.Recover(task.FrameworkId, task.AgentId, task.Info.Resources);
-        _completed[task.Key] = task;
-        _completedOrder.Enqueue(task.Key);
-        while (_completedOrder.Count > _options.MaxCompletedTasks) _completed.Remove(_completedOrder.Dequeue());
         RequestAllocation();
     }
 }

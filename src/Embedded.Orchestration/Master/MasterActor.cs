@@ -28,21 +28,19 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private readonly Dictionary<string, FrameworkRecord> _frameworks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removedFrameworks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removedAgents = new(StringComparer.Ordinal);
-    private readonly Dictionary<TaskKey, TaskRecord> _tasks = [];
-    private readonly Dictionary<TaskKey, TaskRecord> _completed = [];
-    private readonly Queue<TaskKey> _completedOrder = new();
-    private readonly Dictionary<string, Offer> _offers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TaskReason> _rescinded = new(StringComparer.Ordinal);
-    private readonly Queue<string> _rescindedOrder = new();
+    private readonly TaskBook _tasks;
+    private readonly OfferBook _offers;
     private readonly List<WaitForAgents> _agentWaiters = [];
     private readonly List<Allocation.Allocation> _allocations = [];
     private readonly List<ITimer> _timers = [];
-    private long _offerSequence, _frameworkSequence;
+    private long _frameworkSequence;
     private bool _allocationPending;
 
     public MasterActor(MasterOptions options, InProcessTransport transport, TimeProvider time, ILogger<MasterActor> logger) : base(logger)
     {
         _transport = transport;
+        _tasks = new TaskBook(options.MaxCompletedTasks);
+        _offers = new OfferBook(_masterId);
         _logger = logger;
         _options = options;
         _time = time;
@@ -193,8 +191,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         {
             var agent = _agents[allocation.AgentId];
             var framework = _frameworks[allocation.FrameworkId];
-            var offer = new Offer($"{_masterId}-O{++_offerSequence}", framework.Id, agent.Id, agent.Hostname, allocation.Resources, agent.Attributes) { TaskKinds = agent.TaskKinds };
-            _offers.Add(offer.OfferId, offer);
+            var offer = new Offer(_offers.NextId(), framework.Id, agent.Id, agent.Hostname, allocation.Resources, agent.Attributes) { TaskKinds = agent.TaskKinds };
+            _offers.Add(offer);
             agent.Offers.Add(offer.OfferId);
             framework.Offers.Add(offer.OfferId);
             if (!byFramework.TryGetValue(framework.Id, out var list)) byFramework[framework.Id] = list = ImmutableArray.CreateBuilder<Offer>();
@@ -215,7 +213,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private ImmutableArray<AgentSnapshot> AgentSnapshots()
     {
         var used = new Dictionary<string, Resources>(StringComparer.Ordinal);
-        foreach (var task in _tasks.Values)
+        foreach (var task in _tasks.Active)
             used[task.AgentId] = used.GetValueOrDefault(task.AgentId, Resources.Empty).Add(task.Info.Resources);
         return [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => new AgentSnapshot(
             a.Id, a.Hostname, a.Reachable, a.Total, used.GetValueOrDefault(a.Id, Resources.Empty), a.Attributes, a.Tasks.Count) { TaskKinds = a.TaskKinds })];
@@ -227,8 +225,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             AgentSnapshots(),
             [.. _frameworks.Values.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => new FrameworkSnapshot(
                 f.Id, f.Info.Name, f.Info.Role, f.Connected, _allocator.IsSuppressed(f.Id), f.Tasks.Count, f.Offers.Count))],
-            [.. _tasks.Values.Select(t => t.Snapshot())],
-            [.. _completedOrder.Where(_completed.ContainsKey).Select(k => _completed[k].Snapshot())],
-            [.. _offers.Values],
+            [.. _tasks.Active.Select(t => t.Snapshot())],
+            [.. _tasks.Completed.Select(t => t.Snapshot())],
+            [.. _offers.All],
             [.. _allocator.Roles()]);
 }
