@@ -1,4 +1,5 @@
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 
 namespace Embedded.Orchestration.Allocation;
 
@@ -368,6 +369,3 @@ internal sealed class DenseIds<T> where T : class
         _free.Add(index);
     }
 }
-
-/// <summary>A role's place in the allocation: what it holds, its weighted dominant share and its quota, if any.</summary>
-public sealed record RoleAllocation(string Role, double Weight, double Share, Resources Allocated, int Frameworks, RoleQuota? Quota = null);

@@ -5,6 +5,7 @@ using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Transport;
 
 namespace Embedded.Orchestration.Master;

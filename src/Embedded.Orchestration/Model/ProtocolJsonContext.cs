@@ -1,12 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Embedded.Orchestration.Master;
 
 namespace Embedded.Orchestration.Model;
 
 /// <summary>
 /// Source-generated JSON for the records that cross between schedulers, master and agents, so a
-/// network transport can carry them as they are; also serves the state snapshot.
+/// network transport can carry them as they are.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(SchedulerEvent))]
@@ -15,5 +14,4 @@ namespace Embedded.Orchestration.Model;
 [JsonSerializable(typeof(StatusUpdate))]
 [JsonSerializable(typeof(FrameworkInfo))]
 [JsonSerializable(typeof(Filters))]
-[JsonSerializable(typeof(ClusterState))]
-public sealed partial class ProtocolJsonContext : JsonSerializerContext;
+internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -42,7 +42,7 @@ public sealed class AgentRemovalTests(ITestOutputHelper output)
         await WaitUntil(() => !ProcessIsAlive(pid), $"process {pid} of the removed agent to be killed");
         await cluster.SettleAsync();
         var state = await cluster.GetStateAsync();
-        state.Agents.Should().ContainSingle().Which.Should().Match<Embedded.Orchestration.Master.AgentSnapshot>(a => a.Reachable && a.ActiveTasks == 0);
+        state.Agents.Should().ContainSingle().Which.Should().Match<Embedded.Orchestration.Scheduling.AgentSnapshot>(a => a.Reachable && a.ActiveTasks == 0);
         state.Tasks.Should().BeEmpty();
         (await events.Drain()).OfType<UpdateEvent>().Should().BeEmpty("the framework was told GONE once; nothing else");
     }

@@ -42,7 +42,7 @@ public sealed class MasterRestartTests(ITestOutputHelper output) : IDisposable
 
         var state = await cluster.GetStateAsync();
         state.Agents.Select(a => (a.AgentId, a.Reachable)).Should().BeEquivalentTo([("agent-1", true), ("agent-2", false)]);
-        state.Tasks.Should().ContainSingle().Which.Should().Match<Embedded.Orchestration.Master.TaskSnapshot>(t =>
+        state.Tasks.Should().ContainSingle().Which.Should().Match<Embedded.Orchestration.Scheduling.TaskSnapshot>(t =>
             t.TaskId == "t" && t.AgentId == "agent-1" && t.State == TaskState.Running);
 
         // agent-2 has not come back: the master cannot yet say a task it does not know is unknown.

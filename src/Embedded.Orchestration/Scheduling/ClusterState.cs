@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Model;
 
-namespace Embedded.Orchestration.Master;
+namespace Embedded.Orchestration.Scheduling;
 
 /// <summary>A snapshot of the master's view, like Mesos's /state.</summary>
 public sealed record ClusterState(
@@ -15,7 +15,7 @@ public sealed record ClusterState(
     ImmutableArray<RoleAllocation> Roles)
 {
     /// <summary>Jobs the built-in job scheduler holds until an agent can run them, with why they wait.</summary>
-    public ImmutableArray<Scheduling.PendingJob> PendingJobs { get; init; } = [];
+    public ImmutableArray<PendingJob> PendingJobs { get; init; } = [];
 }
 
 public sealed record AgentSnapshot(
@@ -48,3 +48,6 @@ public sealed record TaskSnapshot(
     TaskState State,
     Resources Resources,
     StatusUpdate? LastStatus);
+
+/// <summary>A role's weight, its weighted dominant share, what it holds (offered and in use), its frameworks and its quota.</summary>
+public sealed record RoleAllocation(string Role, double Weight, double Share, Resources Allocated, int Frameworks, RoleQuota? Quota = null);
