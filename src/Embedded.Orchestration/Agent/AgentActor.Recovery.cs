@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Actors;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Execution;
-using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
 using Microsoft.Extensions.Logging;
 

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Actors;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Execution;
-using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
@@ -19,7 +19,6 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 {
     private readonly ILogger _logger;
     private readonly AgentOptions _options;
-    private readonly MasterLink _master;
     private readonly InProcessTransport _transport;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<ITaskExecutor> _executors;
@@ -38,14 +37,13 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
-    public AgentActor(AgentOptions options, MasterLink master, InProcessTransport transport, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
+    public AgentActor(AgentOptions options, InProcessTransport transport, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
         : base(logger)
     {
         _transport = transport;
         Address = AgentAddress.New(options.Name);
         _logger = logger;
         _options = options;
-        _master = master;
         _time = time;
         _executors = executors;
         TaskKinds = [.. executors.Select(e => e.Kind).Distinct().Order()];
@@ -179,7 +177,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 
     private void ToMaster(MasterMessage message)
     {
-        if (!_partitioned) _master.Post(message);
+        if (!_partitioned) _transport.SendToMaster(message);
     }
 
     protected override void Handle(AgentMessage message)

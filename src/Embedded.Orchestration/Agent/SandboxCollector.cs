@@ -1,3 +1,4 @@
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Execution;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Model;
 

@@ -1,3 +1,4 @@
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Master;
@@ -10,7 +11,6 @@ namespace Embedded.Orchestration.Hosting;
 /// <summary>The agents the options name: built once, started and stopped together, restarted one at a time.</summary>
 internal sealed class AgentPool
 {
-    private readonly MasterLink _master;
     private readonly InProcessTransport _transport;
     private readonly DelegateRegistry _delegates;
     private readonly TimeProvider _time;
@@ -20,9 +20,8 @@ internal sealed class AgentPool
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AgentActor> _agents = new(StringComparer.Ordinal);
 
-    public AgentPool(IOptions<ClusterOptions> options, MasterLink master, InProcessTransport transport, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
+    public AgentPool(IOptions<ClusterOptions> options, InProcessTransport transport, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
     {
-        _master = master;
         _transport = transport;
         _delegates = delegates;
         _time = time;
@@ -128,6 +127,6 @@ internal sealed class AgentPool
     {
         var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory! };
         var executors = options.Executors.Select(f => f(context)).ToList();
-        return new AgentActor(options, _master, _transport, executors, _time, _loggers.CreateLogger<AgentActor>());
+        return new AgentActor(options, _transport, executors, _time, _loggers.CreateLogger<AgentActor>());
     }
 }

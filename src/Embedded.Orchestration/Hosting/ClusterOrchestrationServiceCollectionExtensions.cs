@@ -33,7 +33,7 @@ public static class ClusterOrchestrationServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master,
             sp.GetRequiredService<InProcessTransport>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<MasterActor>>())));
+            sp.GetRequiredService<ILogger<MasterActor>>()), sp.GetRequiredService<InProcessTransport>()));
         services.TryAddSingleton<AgentPool>();
         services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(
             sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<InProcessTransport>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>()));

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Actors;
-using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Model;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Model;
 

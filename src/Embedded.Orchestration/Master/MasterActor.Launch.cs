@@ -1,4 +1,4 @@
-using Embedded.Orchestration.Agent;
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Model;
 

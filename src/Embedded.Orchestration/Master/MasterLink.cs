@@ -1,13 +1,24 @@
+using Embedded.Orchestration.Protocol;
+using Embedded.Orchestration.Transport;
+
 namespace Embedded.Orchestration.Master;
 
 /// <summary>
 /// The master that agents and clients reach now. A restarted master replaces the old one here, as a
 /// new leading master would be detected in Mesos; agents are then told to register again.
 /// </summary>
-internal sealed class MasterLink(Func<MasterActor> create)
+internal sealed class MasterLink
 {
-    private volatile MasterActor _current = create();
+    private readonly Func<MasterActor> _create;
+    private volatile MasterActor _current;
     private volatile TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public MasterLink(Func<MasterActor> create, InProcessTransport transport)
+    {
+        _create = create;
+        _current = create();
+        transport.ConnectMaster(Post);
+    }
 
     public MasterActor Current => _current;
 
@@ -24,7 +35,7 @@ internal sealed class MasterLink(Func<MasterActor> create)
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
         await _current.StopAsync(cancellationToken).ConfigureAwait(false);
-        var fresh = create();
+        var fresh = _create();
         fresh.StartMaster();
         _current = fresh;
         Interlocked.Exchange(ref _replaced, new(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();

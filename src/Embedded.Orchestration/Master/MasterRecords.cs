@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Transport;

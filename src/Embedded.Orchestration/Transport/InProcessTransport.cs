@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Protocol;
 
 namespace Embedded.Orchestration.Transport;
 
 /// <summary>
-/// Carries messages from the master to agents and frameworks of this process. Messages name their
+/// Carries messages between the master and the agents and frameworks of this process. Messages name their
 /// sender by address (an <see cref="AgentAddress"/>, a framework connection id); this resolves the
 /// address to the agent's inbox or the framework's event channel. Another transport (the network)
 /// resolves the same addresses to connections.
@@ -16,6 +16,13 @@ internal sealed class InProcessTransport
     private readonly ConcurrentDictionary<AgentAddress, Func<AgentMessage, bool>> _agents = new();
     private readonly ConcurrentDictionary<string, ChannelWriter<SchedulerEvent>> _frameworks = new(StringComparer.Ordinal);
     private long _connections;
+    private volatile Func<MasterMessage, bool> _master = static _ => false;
+
+    /// <summary>Makes the master reachable; a restarted master takes the place of the old one.</summary>
+    public void ConnectMaster(Func<MasterMessage, bool> inbox) => _master = inbox;
+
+    /// <summary>Sends to the master; false when none takes messages.</summary>
+    public bool SendToMaster(MasterMessage message) => _master(message);
 
     /// <summary>Makes an agent reachable at <paramref name="address"/> until <see cref="RemoveAgent"/>.</summary>
     public void AddAgent(AgentAddress address, Func<AgentMessage, bool> inbox) => _agents[address] = inbox;

@@ -1,4 +1,4 @@
-namespace Embedded.Orchestration.Transport;
+namespace Embedded.Orchestration.Protocol;
 
 /// <summary>
 /// Where the master reaches one running agent: its id and the incarnation of its process, so that a
