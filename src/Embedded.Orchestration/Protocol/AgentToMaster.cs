@@ -1,9 +1,17 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Embedded.Orchestration.Model;
 
 namespace Embedded.Orchestration.Protocol;
 
 /// <summary>What the master's loop reads: calls from agents here, calls from frameworks and its own timers beside them.</summary>
+// Only the records below cross a process boundary; framework calls and the master's timers never do.
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(RegisterAgent), "RegisterAgent")]
+[JsonDerivedType(typeof(AgentHeartbeat), "AgentHeartbeat")]
+[JsonDerivedType(typeof(StatusUpdateFromAgent), "StatusUpdateFromAgent")]
+[JsonDerivedType(typeof(AgentStopping), "AgentStopping")]
+[JsonDerivedType(typeof(MessageFromTask), "MessageFromTask")]
 internal abstract record MasterMessage;
 
 // What an agent sends the master: plain data that any transport can carry.

@@ -1,8 +1,21 @@
+using System.Text.Json.Serialization;
 using Embedded.Orchestration.Model;
 
 namespace Embedded.Orchestration.Protocol;
 
 /// <summary>What an agent's loop reads: orders from the master here, and the agent's own events beside them.</summary>
+// Only the records below cross a process boundary; the agent's own messages never leave its loop.
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(AgentRegistered), "AgentRegistered")]
+[JsonDerivedType(typeof(ReregisterRequested), "ReregisterRequested")]
+[JsonDerivedType(typeof(RegisterAnew), "RegisterAnew")]
+[JsonDerivedType(typeof(RegistrationRefused), "RegistrationRefused")]
+[JsonDerivedType(typeof(RunTask), "RunTask")]
+[JsonDerivedType(typeof(KillTask), "KillTask")]
+[JsonDerivedType(typeof(AcknowledgeUpdate), "AcknowledgeUpdate")]
+[JsonDerivedType(typeof(FrameworkMessage), "FrameworkMessage")]
+[JsonDerivedType(typeof(ShutdownFramework), "ShutdownFramework")]
+[JsonDerivedType(typeof(FrameworkResubscribed), "FrameworkResubscribed")]
 internal abstract record AgentMessage;
 
 // What the master sends an agent: plain data that any transport can carry.
