@@ -136,7 +136,8 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         var spec = task.Container ?? throw new TaskLaunchException(TaskReason.TaskInvalid, $"task '{task.TaskId}' has no container");
 
         // Everything the task asks for is checked before anything is pulled or created.
-        var run = RunOf(launch.SandboxDirectory);
+        // A task id launched again gets a new container name from its new run number.
+        var run = launch.Run > 0 ? launch.Run.ToString(CultureInfo.InvariantCulture) : Guid.NewGuid().ToString("N")[..8];
         var request = ContainerRequestBuilder.Build(launch, run, engine, options.AllowedHostPaths);
         var name = request.Name!;
         var sandbox = Sandbox.Create(launch.SandboxDirectory);
@@ -198,7 +199,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         var task = launch.Task;
         var endpoint = DockerEndpoint.Resolve(options);
         var client = ClientFor(endpoint);
-        var run = TryRunOf(launch.SandboxDirectory);
+        var run = launch.Run > 0 ? launch.Run.ToString(CultureInfo.InvariantCulture) : null;
 
         ContainerListResponse? found;
         try
@@ -284,16 +285,6 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
 
     private static RecoveredRun Ended(TaskState state, TaskReason reason, string message, int? exitCode = null, TaskOutput? output = null) =>
         new(null, new TaskExit(state, reason, message, exitCode, output));
-
-    /// <summary>The agent's run number from its sandbox layout (…/runs/&lt;run&gt;), so that a task id launched again gets a new name.</summary>
-    private static string RunOf(string sandboxDirectory) => TryRunOf(sandboxDirectory) ?? Guid.NewGuid().ToString("N")[..8];
-
-    private static string? TryRunOf(string sandboxDirectory)
-    {
-        var trimmed = Path.TrimEndingDirectorySeparator(sandboxDirectory);
-        var name = Path.GetFileName(trimmed);
-        return name.Length > 0 && Path.GetFileName(Path.GetDirectoryName(trimmed)) == "runs" ? name : null;
-    }
 
     private async Task EnsureImageAsync(DockerClient client, ContainerSpec spec, CancellationToken cancellationToken)
     {

@@ -24,6 +24,9 @@ public interface ITaskExecutor
 /// <summary>Everything an executor needs to start one task.</summary>
 public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Task, string SandboxDirectory)
 {
+    /// <summary>The agent's number for this run of the task (a task id launched again gets a new one); 0 when unknown.</summary>
+    public long Run { get; init; }
+
     /// <summary>Sends a message from the task to its framework (a MessageEvent), best effort as in Mesos.</summary>
     public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
 }
