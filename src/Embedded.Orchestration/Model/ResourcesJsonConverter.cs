@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Embedded.Orchestration.Model;
 
 /// <summary>Writes resources in their text form, <c>"cpus:4;mem:8192;ports:[31000-32000]"</c>, and reads it back.</summary>
-public sealed class ResourcesJsonConverter : JsonConverter<Resources>
+internal sealed class ResourcesJsonConverter : JsonConverter<Resources>
 {
     public override Resources Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -35,7 +35,7 @@ public sealed class SchedulerSession : IAsyncDisposable
     /// <summary>The events, starting with <see cref="SubscribedEvent"/>; ends when the session closes. One reader at a time.</summary>
     public IAsyncEnumerable<SchedulerEvent> Events => ReadEventsAsync();
 
-    public ChannelReader<SchedulerEvent> EventReader => _events.Reader;
+    internal ChannelReader<SchedulerEvent> EventReader => _events.Reader;
 
     public async IAsyncEnumerable<SchedulerEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
