@@ -26,8 +26,6 @@ internal sealed class AgentPool
         _delegates = delegates;
         _time = time;
         _loggers = loggers;
-        var duplicate = options.Value.Agents.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new OptionsValidationException(nameof(ClusterOptions), typeof(ClusterOptions), [$"two agents are named '{duplicate.Key}'"]);
         _options = options.Value.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
         foreach (var agent in _options.Values)
         {

@@ -25,6 +25,9 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         {
             if (o.Agents.Count == 0) o.AddAgent("local");
         });
+        // Checked once when the host starts (and when a MiniCluster builds its agents): a bad value fails there, naming itself.
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<DelegateRegistry>();
