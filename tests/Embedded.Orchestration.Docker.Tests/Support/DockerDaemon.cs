@@ -21,14 +21,14 @@ public static class DockerDaemon
         if (DockerEngine.Endpoint != new Uri("unix:///var/run/docker.sock")) return $"the engine at {DockerEngine.Endpoint} is not the local dockerd";
         if (Environment.UserName != "root") return "restarting dockerd needs root";
         if (!File.Exists(PidFile)) return $"{PidFile} does not exist: dockerd is not running here, or not as scripts/setup.sh starts it";
-        return FindOnPath("dockerd") is null ? "dockerd is not on PATH" : null;
+        return Executables.Find("dockerd") is null ? "dockerd is not on PATH" : null;
     }
 
     /// <summary>Stops dockerd (SIGTERM to the pid in its pid file, as an operator's restart would) and waits until it has exited.</summary>
     public static async Task StopAsync()
     {
         var pid = int.Parse((await File.ReadAllTextAsync(PidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await RunAsync("kill", "-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Processes.RunAsync("kill", "-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var guard = new CancellationTokenSource(Guard);
         while (Directory.Exists($"/proc/{pid}"))
         {
@@ -63,7 +63,7 @@ public static class DockerDaemon
     {
         // Its own session, so that it outlives the test host.
         var flags = liveRestore ? " --live-restore" : "";
-        await RunAsync("bash", "-c", $"setsid nohup dockerd{flags} >/var/log/embedded-dockerd.log 2>&1 </dev/null &");
+        await Processes.RunAsync("bash", "-c", $"setsid nohup dockerd{flags} >/var/log/embedded-dockerd.log 2>&1 </dev/null &");
         using var guard = new CancellationTokenSource(Guard);
         while (!await AnswersAsync())
         {
@@ -85,19 +85,6 @@ public static class DockerDaemon
             return false;
         }
     }
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with code {process.ExitCode}");
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 }
 
 /// <summary>A test that restarts the local engine: skipped where that is not possible (see <see cref="DockerDaemon.WhyNot"/>).</summary>

@@ -36,16 +36,7 @@ public abstract class DockerTest(DockerFixture docker, ITestOutputHelper output)
     protected static Job Sh(string script, string? resources = null) =>
         Job.Docker(DockerFixture.TestImage, ["sh", "-c", script], resources);
 
-    protected static async Task<StatusUpdate> WaitForStateAsync(JobHandle handle, TaskState state)
-    {
-        using var guard = new CancellationTokenSource(Guard);
-        await foreach (var update in handle.WatchAsync(guard.Token))
-        {
-            if (update.State == state) return update;
-            if (update.IsTerminal) throw new InvalidOperationException($"job {handle.JobId} ended {update} before reaching {state}");
-        }
-        throw new InvalidOperationException($"job {handle.JobId} ended before reaching {state}");
-    }
+    protected static Task<StatusUpdate> WaitForStateAsync(JobHandle handle, TaskState state) => handle.WaitForStateAsync(state, Guard);
 
     /// <summary>
     /// Polls what Docker offers no notification for (a process inside a container reaching a point),

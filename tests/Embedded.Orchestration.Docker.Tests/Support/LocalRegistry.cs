@@ -28,13 +28,13 @@ public sealed class LocalRegistryFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!DockerEngine.Answers) return; // The tests skip, or their DockerFixture fails them under CI.
-        var binary = FindOnPath("docker-registry")
+        var binary = Executables.Find("docker-registry")
             ?? throw new InvalidOperationException("docker-registry is not installed; run scripts/setup.sh");
-        var htpasswd = FindOnPath("htpasswd") ?? throw new InvalidOperationException("htpasswd is not installed; run scripts/setup.sh");
+        var htpasswd = Executables.Find("htpasswd") ?? throw new InvalidOperationException("htpasswd is not installed; run scripts/setup.sh");
 
         Open = await StartAsync(binary, "open", htpasswdFile: null);
         var passwords = Path.Combine(_root, "htpasswd");
-        await File.WriteAllTextAsync(passwords, await RunAsync(htpasswd, "-Bbn", User, Password));
+        await File.WriteAllTextAsync(passwords, await Processes.RunAsync(htpasswd, "-Bbn", User, Password));
         Authenticated = await StartAsync(binary, "auth", passwords);
 
         using var client = new DockerClientBuilder().WithEndpoint(DockerEngine.Endpoint).Build();
@@ -69,7 +69,7 @@ public sealed class LocalRegistryFixture : IAsyncLifetime
 
     private async Task<string> StartAsync(string binary, string name, string? htpasswdFile)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var directory = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
         var config = Path.Combine(directory, "config.yml");
         var auth = htpasswdFile is null ? "" : $"auth:\n  htpasswd:\n    realm: embedded\n    path: {htpasswdFile}\n";
@@ -108,27 +108,6 @@ public sealed class LocalRegistryFixture : IAsyncLifetime
 
         // Only the registry has it now, so that tasks really pull it.
         await client.Images.DeleteImageAsync($"{target}:latest", new ImageDeleteParameters());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
-
-    private static async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{program} exited with code {process.ExitCode}");
     }
 
     private sealed class SyncProgress(Action<JSONMessage> report) : IProgress<JSONMessage>

@@ -44,8 +44,8 @@ public sealed class TlsProxyFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!DockerEngine.Answers) return; // The tests skip, or their DockerFixture fails them under CI.
-        var openssl = FindOnPath("openssl") ?? throw new InvalidOperationException("openssl is not installed; run scripts/setup.sh");
-        var socat = FindOnPath("socat") ?? throw new InvalidOperationException("socat is not installed; run scripts/setup.sh");
+        var openssl = Executables.Find("openssl") ?? throw new InvalidOperationException("openssl is not installed; run scripts/setup.sh");
+        var socat = Executables.Find("socat") ?? throw new InvalidOperationException("socat is not installed; run scripts/setup.sh");
         var upstream = DockerEngine.Endpoint.Scheme switch
         {
             "unix" => $"UNIX-CONNECT:{DockerEngine.Endpoint.LocalPath}",
@@ -56,7 +56,7 @@ public sealed class TlsProxyFixture : IAsyncLifetime
         using var guard = new CancellationTokenSource(Guard);
         await MakeCertificatesAsync(openssl, guard.Token);
 
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var listen = $"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={Path.Combine(_root, "server.pem")},key={Path.Combine(_root, "server.key")},cafile={CaFile},verify=1";
         _proxy = new Process
         {
@@ -112,17 +112,17 @@ public sealed class TlsProxyFixture : IAsyncLifetime
         string At(string name) => Path.Combine(_root, name);
 
         async Task MakeCaAsync(string name) =>
-            await RunAsync(openssl, cancellationToken, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            await Processes.RunAsync(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                 "-keyout", At($"{name}.key"), "-out", At($"{name}.pem"), "-subj", $"/CN=embedded-test-{name}",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], cancellationToken);
 
         async Task MakeLeafAsync(string name, string subject, string extensions)
         {
             await File.WriteAllTextAsync(At($"{name}.ext"), extensions, cancellationToken);
-            await RunAsync(openssl, cancellationToken, "req", "-newkey", "rsa:2048", "-nodes",
-                "-keyout", At($"{name}.key"), "-out", At($"{name}.csr"), "-subj", subject);
-            await RunAsync(openssl, cancellationToken, "x509", "-req", "-days", "1", "-in", At($"{name}.csr"),
-                "-CA", CaFile, "-CAkey", At("ca.key"), "-CAcreateserial", "-out", At($"{name}.pem"), "-extfile", At($"{name}.ext"));
+            await Processes.RunAsync(openssl, ["req", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", At($"{name}.key"), "-out", At($"{name}.csr"), "-subj", subject], cancellationToken);
+            await Processes.RunAsync(openssl, ["x509", "-req", "-days", "1", "-in", At($"{name}.csr"),
+                "-CA", CaFile, "-CAkey", At("ca.key"), "-CAcreateserial", "-out", At($"{name}.pem"), "-extfile", At($"{name}.ext")], cancellationToken);
         }
 
         await MakeCaAsync("ca");
@@ -133,8 +133,8 @@ public sealed class TlsProxyFixture : IAsyncLifetime
             "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n");
         await MakeLeafAsync("client", "/CN=embedded-client",
             "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n");
-        await RunAsync(openssl, cancellationToken, "pkcs12", "-export", "-in", ClientPemFile, "-inkey", ClientKeyFile,
-            "-out", ClientPfxFile, "-passout", $"pass:{PfxPassword}");
+        await Processes.RunAsync(openssl, ["pkcs12", "-export", "-in", ClientPemFile, "-inkey", ClientKeyFile,
+            "-out", ClientPfxFile, "-passout", $"pass:{PfxPassword}"], cancellationToken);
     }
 
     private async Task DrainAsync(StreamReader reader)
@@ -148,35 +148,4 @@ public sealed class TlsProxyFixture : IAsyncLifetime
             // The proxy was killed.
         }
     }
-
-    private static async Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true); // The guard ran out: leave nothing behind.
-            throw;
-        }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with code {process.ExitCode}: {await errors}{await output}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 }

@@ -5,42 +5,8 @@ using Grant = Embedded.Orchestration.Allocation.Allocation;
 
 namespace Embedded.Orchestration.Tests.Allocation;
 
-public class QuotaTests
+public class QuotaTests : AllocatorTest
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
-
-    private static Resources R(double cpus, double mem) => Resources.Of(cpus, mem);
-
-    private static readonly Resources Small = R(4, 4096);
-
-    private HierarchicalAllocator NewAllocator(AllocatorOptions? options = null) => new(options ?? new AllocatorOptions(), _time);
-
-    private static List<Grant> Cycle(HierarchicalAllocator allocator)
-    {
-        var result = new List<Grant>();
-        allocator.Allocate(result);
-        return result;
-    }
-
-    /// <summary>Frameworks keep everything they are offered, until nothing more is offered.</summary>
-    private static List<Grant> KeepEverythingUntilQuiet(HierarchicalAllocator allocator)
-    {
-        var all = new List<Grant>();
-        for (var round = 0; round < 1000; round++)
-        {
-            var grants = Cycle(allocator);
-            if (grants.Count == 0) return all;
-            foreach (var g in grants) allocator.OfferClosed(g.FrameworkId, g.AgentId, Resources.Empty, null);
-            all.AddRange(grants);
-        }
-        throw new InvalidOperationException("allocation did not settle");
-    }
-
-    private static void AddAgents(HierarchicalAllocator allocator, int count, Resources each)
-    {
-        for (var i = 0; i < count; i++) allocator.AddAgent($"agent-{i:D4}", each);
-    }
-
     private static Resources Held(HierarchicalAllocator allocator, string role) =>
         allocator.Roles().SingleOrDefault(r => r.Role == role)?.Allocated ?? Resources.Empty;
 
@@ -103,7 +69,7 @@ public class QuotaTests
         allocator.SetQuota("reserved", RoleQuota.Parse("cpus:8;mem:8192"));
         allocator.AddFramework("greedy", "other");
 
-        var grants = KeepEverythingUntilQuiet(allocator);
+        var grants = AcceptEverythingUntilQuiet(allocator);
 
         // Two agents' worth stays free for "reserved".
         grants.Should().HaveCount(2).And.OnlyContain(g => g.FrameworkId == "greedy" && g.Resources.Equals(Small));
@@ -139,7 +105,7 @@ public class QuotaTests
         allocator.AddFramework("other", "o");
         allocator.AddUsed("qf", "agent-0000", Small);
 
-        var grants = KeepEverythingUntilQuiet(allocator);
+        var grants = AcceptEverythingUntilQuiet(allocator);
 
         // q already has its guarantee; the other three agents are shared by DRF: o gets two, q one.
         grants.Should().HaveCount(3);
@@ -170,7 +136,7 @@ public class QuotaTests
         allocator.AddFramework("other", "o");
         allocator.Suppress("qf");
 
-        var grants = KeepEverythingUntilQuiet(allocator);
+        var grants = AcceptEverythingUntilQuiet(allocator);
 
         grants.Should().HaveCount(2).And.OnlyContain(g => g.FrameworkId == "other");
 
@@ -196,7 +162,7 @@ public class QuotaTests
 
         // Declined and offered again: still within the limit.
         foreach (var g in grants) allocator.OfferClosed(g.FrameworkId, g.AgentId, g.Resources, null);
-        KeepEverythingUntilQuiet(allocator);
+        AcceptEverythingUntilQuiet(allocator);
         Held(allocator, "capped").Should().Be(R(6, 6144));
     }
 
@@ -260,7 +226,7 @@ public class QuotaTests
         allocator.OfferClosed("cf", first.AgentId, R(2, 2048), null);
 
         Held(allocator, "capped").IsEmpty.Should().BeTrue();
-        KeepEverythingUntilQuiet(allocator);
+        AcceptEverythingUntilQuiet(allocator);
         Held(allocator, "capped").Should().Be(R(4, 4096));
     }
 
@@ -365,7 +331,7 @@ public class QuotaTests
             allocator.AddFramework($"f{r:D3}", role);
         }
 
-        KeepEverythingUntilQuiet(allocator);
+        AcceptEverythingUntilQuiet(allocator);
 
         var all = allocator.Roles().ToDictionary(r => r.Role);
         all.Values.Sum(r => r.Allocated.Cpus.Value).Should().Be(4 * agents);

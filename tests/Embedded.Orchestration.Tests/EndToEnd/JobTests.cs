@@ -89,7 +89,7 @@ public sealed class JobTests(ITestOutputHelper output)
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var cluster = await Start(agents: 1, time: time);
         var handle = await cluster.Jobs.SubmitAsync(Job.Shell("sleep 1000") with { Timeout = TimeSpan.FromMinutes(1) });
-        await WaitForState(handle, TaskState.Running);
+        await handle.WaitForStateAsync(TaskState.Running);
         time.Advance(TimeSpan.FromMinutes(1));
         var result = await handle.Completion.WaitAsync(Guard);
         result.State.Should().Be(TaskState.Failed);
@@ -101,7 +101,7 @@ public sealed class JobTests(ITestOutputHelper output)
     {
         await using var cluster = await Start(agents: 1);
         var handle = await cluster.Jobs.SubmitAsync(Job.Shell("echo started; sleep 1000"));
-        await WaitForState(handle, TaskState.Running);
+        await handle.WaitForStateAsync(TaskState.Running);
         await handle.CancelAsync();
         var result = await handle.Completion.WaitAsync(Guard);
         result.State.Should().Be(TaskState.Killed);
@@ -141,7 +141,7 @@ public sealed class JobTests(ITestOutputHelper output)
         await using var cluster = await Start(agents: 1);
         var handle = await cluster.Jobs.SubmitAsync(Job.Shell("echo first; echo oops >&2; sleep 1000"));
         (await handle.ReadOutputAsync()).Should().Be(new TaskOutput("", ""), "nothing has run yet");
-        await WaitForState(handle, TaskState.Running);
+        await handle.WaitForStateAsync(TaskState.Running);
         using (var guard = new CancellationTokenSource(Guard))
             while ((await handle.ReadOutputAsync(guard.Token)).Stdout != "first\n") await Task.Delay(10, guard.Token);
         (await handle.ReadOutputAsync()).Stderr.Should().Be("oops\n");
@@ -186,7 +186,7 @@ public sealed class JobTests(ITestOutputHelper output)
         var handles = new List<JobHandle>();
         for (var i = 0; i < 3; i++)
             handles.Add(await cluster.Jobs.SubmitAsync(Job.Shell("sleep 1000").WithConstraint(Constraint.OnePerAgent("web"))));
-        await Task.WhenAll(handles.Select(h => WaitForState(h, TaskState.Running)));
+        await Task.WhenAll(handles.Select(h => h.WaitForStateAsync(TaskState.Running)));
         var state = await cluster.GetStateAsync();
         state.Tasks.Select(t => t.AgentId).Should().OnlyHaveUniqueItems().And.HaveCount(3);
         // A fourth one has nowhere to go until one of the three ends.
@@ -250,12 +250,6 @@ public sealed class JobTests(ITestOutputHelper output)
         (await first.Completion.WaitAsync(Guard)).State.Should().Be(TaskState.Killed);
     }
 
-    private static async Task WaitForState(JobHandle handle, TaskState state)
-    {
-        await foreach (var update in handle.WatchAsync().WithCancellation(new CancellationTokenSource(Guard).Token))
-            if (update.State == state) return;
-        throw new InvalidOperationException($"job {handle.JobId} never reached {state}");
-    }
 
     private static async Task WaitUntil(Func<Task<bool>> condition)
     {

@@ -107,7 +107,7 @@ public sealed class PlacementTests(ITestOutputHelper output)
             loggerFactory: LoggerFactory.Create(b => b.AddProvider(new TestOutputLoggerProvider(output)).AddProvider(new Capture(_logs))));
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = await cluster.Jobs.SubmitAsync(Job.Run((_, _) => release.Task, "cpus:1;mem:32") with { Id = "first" });
-        await WaitForState(first, TaskState.Running);
+        await first.WaitForStateAsync(TaskState.Running);
         var second = await cluster.Jobs.SubmitAsync(Job.Run((_, _) => Task.FromResult(0), "cpus:1;mem:32") with { Id = "second" });
 
         for (var i = 0; i < 3; i++) await cluster.AdvanceAsync(time, TimeSpan.FromSeconds(1));
@@ -193,11 +193,6 @@ public sealed class PlacementTests(ITestOutputHelper output)
         status.Message.Should().Be("agent delegates has no executor for command tasks (it has: delegate)");
     }
 
-    private static async Task WaitForState(JobHandle handle, TaskState state)
-    {
-        await foreach (var update in handle.WatchAsync().WithCancellation(new CancellationTokenSource(Guard).Token))
-            if (update.State == state) return;
-    }
 
     /// <summary>Waits for the scheduler's loop to have handled what a timer set off; bounded, never a timing assertion.</summary>
     private static async Task Eventually(Func<bool> condition)
