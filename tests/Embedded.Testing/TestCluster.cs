@@ -18,9 +18,9 @@ public static class ClusterTestExtensions
     {
         for (var round = 0; round < 2; round++)
         {
-            // An agent handles its inbox in order: the answer to a read comes after what was queued before it.
+            // An actor handles its inbox in order: a flush is answered after what was queued before it.
             foreach (var agent in cluster.Agents)
-                await agent.ReadOutputAsync("settle-barrier").WaitAsync(EventStream.DefaultGuard);
+                await agent.FlushAsync().WaitAsync(EventStream.DefaultGuard);
             await cluster.GetStateAsync().WaitAsync(EventStream.DefaultGuard);
         }
     }

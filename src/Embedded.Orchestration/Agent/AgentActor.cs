@@ -209,6 +209,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case CompletionTimeReached m: OnCompletionTimeReached(m); break;
             case SetPartitioned m: OnSetPartitioned(m); break;
             case ReadOutput m: OnReadOutput(m); break;
+            case Flush m: m.Reply.TrySetResult(); break;
             case CollectSandboxes m: _sandboxes.Collect(m.CheckDisk); break;
             case TaskMessage m: ToMaster(new MessageFromTask(Id, m.FrameworkId, m.TaskId, m.Data)); break;
             case ShutdownAgent m: OnShutdown(m); break;

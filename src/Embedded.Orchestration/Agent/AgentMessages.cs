@@ -31,6 +31,12 @@ internal sealed record SetPartitioned(bool Partitioned) : AgentMessage;
 /// <summary>A running task wrote to its framework.</summary>
 internal sealed record TaskMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
 
+/// <summary>Answered once the agent has handled everything queued before it: how a test knows the agent is quiet.</summary>
+internal sealed record Flush : AgentMessage
+{
+    public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 /// <summary>Reads a task's output; a null <paramref name="FrameworkId"/> (tests and tools) takes the first task of that id.</summary>
 internal sealed record ReadOutput(string? FrameworkId, string TaskId) : AgentMessage
 {

@@ -24,6 +24,13 @@ public sealed class AgentHandle
 
     private AgentActor Agent => _pool.Get(Id);
 
+    /// <summary>Completes once the agent has handled everything queued for it before this call.</summary>
+    internal async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var flush = new Flush();
+        if (Agent.Post(flush)) await flush.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Cuts the agent off from the master: messages both ways are lost, tasks keep running.</summary>
     public void Partition() => Agent.Post(new SetPartitioned(true));
 
