@@ -21,9 +21,9 @@ await using var cluster = await MiniCluster.StartAsync(configure: c =>
 {
     if (dockerProblem is null)
         c.AddAgent("docker", "cpus:2;mem:1024;disk:4096;ports:[31300-31399]").UseDocker();
-    c.AddAgent("small", "cpus:1;mem:1024;disk:4096;ports:[31000-31099]").WithAttribute("rack", "r1");
-    c.AddAgent("medium", "cpus:2;mem:2048;disk:8192;ports:[31100-31199]").WithAttribute("rack", "r1");
-    c.AddAgent("large", "cpus:4;mem:4096;disk:16384;ports:[31200-31299]").WithAttribute("rack", "r2");
+    c.AddAgent("small", "cpus:1;mem:1024;disk:4096;ports:[31000-31099]").SetAttribute("rack", "r1");
+    c.AddAgent("medium", "cpus:2;mem:2048;disk:8192;ports:[31100-31199]").SetAttribute("rack", "r1");
+    c.AddAgent("large", "cpus:4;mem:4096;disk:16384;ports:[31200-31299]").SetAttribute("rack", "r2");
     c.Master.Allocator.RoleWeights["analytics"] = 1;
 }, loggerFactory: loggers, cancellationToken: timeout.Token);
 Console.WriteLine($"Mini cluster up in {started.ElapsedMilliseconds} ms: {string.Join(", ", cluster.Agents.Select(a => $"{a.Id} ({a.Resources})"))}");

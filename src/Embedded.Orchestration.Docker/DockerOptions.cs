@@ -46,7 +46,8 @@ public sealed class DockerOptions
     /// </summary>
     public TimeSpan EngineReconnectTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
-    public DockerOptions WithEndpoint(string endpoint)
+    /// <summary>Sets the engine to talk to, as <c>unix:///var/run/docker.sock</c>, <c>npipe://./pipe/docker_engine</c> or <c>tcp://host:2376</c>.</summary>
+    public DockerOptions UseEndpoint(string endpoint)
     {
         Endpoint = new Uri(endpoint);
         return this;

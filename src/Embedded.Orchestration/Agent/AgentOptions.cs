@@ -85,13 +85,17 @@ public sealed class AgentOptions
         return this;
     }
 
-    public AgentOptions WithResources(string resources)
+    // These options are mutable, so their fluent calls change this object and return it; a With… would return a copy.
+
+    /// <summary>Sets what the agent offers, as <c>cpus:4;mem:8192;ports:[31000-32000]</c>.</summary>
+    public AgentOptions SetResources(string resources)
     {
         Resources = resources;
         return this;
     }
 
-    public AgentOptions WithAttribute(string name, string value)
+    /// <summary>Adds (or replaces) an attribute that placement constraints match.</summary>
+    public AgentOptions SetAttribute(string name, string value)
     {
         Attributes[name] = value;
         return this;

@@ -167,9 +167,9 @@ public sealed class JobTests(ITestOutputHelper output)
     {
         await using var cluster = await Start(configure: c =>
         {
-            c.AddAgent("a", "cpus:4;mem:1024").WithAttribute("zone", "east");
-            c.AddAgent("b", "cpus:4;mem:1024").WithAttribute("zone", "west");
-            c.AddAgent("c", "cpus:4;mem:1024").WithAttribute("zone", "west");
+            c.AddAgent("a", "cpus:4;mem:1024").SetAttribute("zone", "east");
+            c.AddAgent("b", "cpus:4;mem:1024").SetAttribute("zone", "west");
+            c.AddAgent("c", "cpus:4;mem:1024").SetAttribute("zone", "west");
         });
         var east = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
             cluster.Jobs.RunAsync(Job.Shell("true").WithConstraint(Constraint.Equal("zone", "east")))));

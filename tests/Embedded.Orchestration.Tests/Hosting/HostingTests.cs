@@ -35,7 +35,7 @@ public sealed class HostingTests
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddClusterOrchestration(c =>
         {
-            c.AddAgent("a", "cpus:1;mem:256").WithAttribute("zone", "x");
+            c.AddAgent("a", "cpus:1;mem:256").SetAttribute("zone", "x");
             c.AddAgent("b", "cpus:1;mem:256");
         });
         using var host = builder.Build();

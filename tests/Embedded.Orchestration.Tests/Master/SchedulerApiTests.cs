@@ -474,7 +474,7 @@ public sealed class SchedulerApiTests(ITestOutputHelper output)
         await using var cluster = await Start(configure: o =>
         {
             o.AddAgent("agent-1", TestCluster.AgentResources);
-            o.AddAgent("agent-2", TestCluster.AgentResources).WithAttribute("zone", "b");
+            o.AddAgent("agent-2", TestCluster.AgentResources).SetAttribute("zone", "b");
         });
         var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("observed", "ops"));
         await using var _ = session;

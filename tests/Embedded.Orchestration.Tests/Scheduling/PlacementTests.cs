@@ -25,11 +25,11 @@ public sealed class PlacementTests(ITestOutputHelper output)
     private Task<MiniCluster> StartMixed(FakeTimeProvider? time = null, Action<ClusterOptions>? configure = null) =>
         MiniCluster.StartAsync(configure: c =>
         {
-            c.AddAgent("plain", "cpus:2;mem:1024").WithAttribute("rack", "r1");
+            c.AddAgent("plain", "cpus:2;mem:1024").SetAttribute("rack", "r1");
             c.AddAgent("delegates", "cpus:2;mem:1024").UseDelegates();
-            c.AddAgent("win", "cpus:2;mem:1024").WithAttribute("os", "windows").UseProcesses().UseDelegates();
-            c.AddAgent("fake-linux", "cpus:2;mem:1024;ports:[32000-32009]").WithAttribute("os", "linux").Executors.Add(_ => new FakeContainerExecutor());
-            c.AddAgent("fake-windows", "cpus:2;mem:1024").WithAttribute("os", "windows").Executors.Add(_ => new FakeContainerExecutor());
+            c.AddAgent("win", "cpus:2;mem:1024").SetAttribute("os", "windows").UseProcesses().UseDelegates();
+            c.AddAgent("fake-linux", "cpus:2;mem:1024;ports:[32000-32009]").SetAttribute("os", "linux").Executors.Add(_ => new FakeContainerExecutor());
+            c.AddAgent("fake-windows", "cpus:2;mem:1024").SetAttribute("os", "windows").Executors.Add(_ => new FakeContainerExecutor());
             configure?.Invoke(c);
         }, time: time, loggerFactory: LoggerFactory.Create(b => b.AddProvider(new TestOutputLoggerProvider(output)).AddProvider(new Capture(_logs))));
 
