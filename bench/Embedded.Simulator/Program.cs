@@ -38,6 +38,9 @@ switch (scenario)
     case "e2e":
         await EndToEndScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("frameworks", 4), TimeSpan.FromSeconds(Option("timeout", 300)));
         break;
+    case "jobs":
+        await JobScenarios.RunAsync(Option("agents", 4), Option("jobs", 20_000), Option("runs", 3));
+        break;
     default:
         Console.WriteLine("""
             scenarios:
@@ -49,6 +52,7 @@ switch (scenario)
               multi           [--agents 10000] [--services 5] [--batch 500] [--cycles 60]
               roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
+              jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
             """);
         break;
 }
