@@ -37,7 +37,7 @@ internal sealed partial class AgentActor
             return;
         }
         var runNumber = ++_runs;
-        var sandbox = Path.Combine(_workDirectory, "frameworks", m.FrameworkId, "tasks", m.Task.TaskId, "runs", runNumber.ToString());
+        var sandbox = _layout.Sandbox(m.FrameworkId, m.Task.TaskId, runNumber);
         var run = new TaskRun(m.FrameworkId, m.Task, runNumber, executor)
         {
             Checkpointed = m.Checkpoint,

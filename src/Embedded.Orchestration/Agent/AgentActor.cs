@@ -25,6 +25,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private Resources _resources = Resources.Empty;
     private ImmutableDictionary<string, string> _attributes = ImmutableDictionary<string, string>.Empty;
     private readonly string _workDirectory;
+    private readonly WorkDirectoryLayout _layout;
     private readonly AgentCheckpoint _checkpoint;
     private readonly SandboxCollector _sandboxes;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
@@ -48,6 +49,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         _executors = executors;
         TaskKinds = [.. executors.Select(e => e.Kind).Distinct().Order()];
         _workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "embedded", options.Name + "-" + Environment.ProcessId);
+        _layout = new WorkDirectoryLayout(_workDirectory);
         _checkpoint = new AgentCheckpoint(_workDirectory);
         _updates = new StatusUpdateManager(time, options.StatusUpdateRetryInterval, options.MaxStatusUpdateRetryInterval,
             (key, update) =>

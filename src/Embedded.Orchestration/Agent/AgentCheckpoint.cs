@@ -16,7 +16,8 @@ namespace Embedded.Orchestration.Agent;
 /// </summary>
 internal sealed class AgentCheckpoint(string workDirectory)
 {
-    private readonly string _tasksRoot = Path.Combine(workDirectory, "meta", "tasks");
+    private readonly WorkDirectoryLayout _layout = new(workDirectory);
+    private string TasksRoot => _layout.CheckpointedTasks;
 
     /// <summary>Remembers that an agent of this id registered from this work directory, so that a restart registers again as it.</summary>
     public void MarkRegistered(string agentId)
@@ -30,7 +31,7 @@ internal sealed class AgentCheckpoint(string workDirectory)
 
     public bool WasRegistered(string agentId) => File.Exists(MarkerFile(agentId));
 
-    private string MarkerFile(string agentId) => Path.Combine(Path.GetDirectoryName(_tasksRoot)!, "agent-" + agentId);
+    private string MarkerFile(string agentId) => _layout.RegisteredMarker(agentId);
 
     public void SaveTask(CheckpointedTask task)
     {
@@ -62,8 +63,8 @@ internal sealed class AgentCheckpoint(string workDirectory)
     public IReadOnlyList<RecoveredTask> Recover()
     {
         var result = new List<RecoveredTask>();
-        if (!Directory.Exists(_tasksRoot)) return result;
-        foreach (var frameworkDir in Directory.EnumerateDirectories(_tasksRoot))
+        if (!Directory.Exists(TasksRoot)) return result;
+        foreach (var frameworkDir in Directory.EnumerateDirectories(TasksRoot))
             foreach (var taskDir in Directory.EnumerateDirectories(frameworkDir))
             {
                 var file = Path.Combine(taskDir, "task.json");
@@ -128,7 +129,7 @@ internal sealed class AgentCheckpoint(string workDirectory)
         File.Move(temp, path, overwrite: true);
     }
 
-    private string TaskDirectory(string frameworkId, string taskId) => Path.Combine(_tasksRoot, frameworkId, taskId);
+    private string TaskDirectory(string frameworkId, string taskId) => _layout.CheckpointedTask(frameworkId, taskId);
 }
 
 /// <summary>A task as checkpointed: enough to find it again and to tell its framework about it.</summary>

@@ -74,7 +74,7 @@ public sealed class AgentOptions
     /// <summary>Runs command tasks as OS processes.</summary>
     public AgentOptions UseProcesses()
     {
-        Executors.Add(c => new ProcessExecutor(c.Time, c.LoggerFactory.CreateLogger<ProcessExecutor>()) { WorkDirectory = c.WorkDirectory });
+        Executors.Add(c => new ProcessExecutor(c.Time, c.LoggerFactory.CreateLogger<ProcessExecutor>()) { Sandboxes = new WorkDirectoryLayout(c.WorkDirectory).Sandboxes });
         return this;
     }
 

@@ -20,6 +20,7 @@ internal sealed partial class SandboxCollector : IDisposable
     // A .NET timer waits at most about 49 days; a longer GcDelay is waited for in steps.
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(30);
 
+    private readonly WorkDirectoryLayout _layout;
     private readonly string _root;
     private readonly TimeSpan _delay;
     private readonly TimeSpan _diskWatchInterval;
@@ -39,7 +40,8 @@ internal sealed partial class SandboxCollector : IDisposable
 
     public SandboxCollector(string workDirectory, AgentOptions options, TimeProvider time, Action<AgentMessage> post, ILogger logger)
     {
-        _root = Path.GetFullPath(Path.Combine(workDirectory, "frameworks"));
+        _layout = new WorkDirectoryLayout(workDirectory);
+        _root = _layout.Sandboxes;
         _delay = options.GcDelay;
         _diskWatchInterval = options.DiskWatchInterval;
         _headroom = options.GcDiskHeadroom;
@@ -187,26 +189,22 @@ internal sealed partial class SandboxCollector : IDisposable
         return drive.TotalSize <= 0 ? 0 : 1 - (double)drive.TotalFreeSpace / drive.TotalSize;
     }
 
-    /// <summary>Every run directory, frameworks/{framework}/tasks/{task}/runs/{run}, under the root.</summary>
+    /// <summary>Every run directory under the root.</summary>
     private IEnumerable<string> ExistingSandboxes()
     {
         if (!Directory.Exists(_root)) return [];
         try
         {
-            return [.. Directory.EnumerateDirectories(_root)
-                .SelectMany(framework => Subdirectories(Path.Combine(framework, "tasks")))
-                .SelectMany(task => Subdirectories(Path.Combine(task, "runs")))];
+            return [.. _layout.ExistingSandboxes()];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogRemoveFailed(_root, e);
             return [];
         }
-
-        static IEnumerable<string> Subdirectories(string path) => Directory.Exists(path) ? Directory.EnumerateDirectories(path) : [];
     }
 
-    private static string TaskIdOf(string run) => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(run))) ?? "";
+    private static string TaskIdOf(string run) => WorkDirectoryLayout.TaskIdOfSandbox(run);
 
     private bool IsUnderRoot(string path) => path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 

@@ -44,8 +44,8 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     // Pids that recovery reattached, which the orphan sweep at start must spare.
     private readonly HashSet<int> _recovered = [];
 
-    /// <summary>The agent's work directory; at start, processes left in its sandboxes that no checkpoint claims are killed.</summary>
-    public string? WorkDirectory { get; init; }
+    /// <summary>Where the agent's sandboxes live; at start, processes left there that no checkpoint claims are killed.</summary>
+    public string? Sandboxes { get; init; }
 
     public string Name => "process";
 
@@ -155,7 +155,7 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     /// <summary>Kills every process a crashed predecessor left in this work directory's sandboxes that recovery did not claim.</summary>
     public ValueTask<ExecutorFacts> StartAsync(string agentId, CancellationToken cancellationToken)
     {
-        var sandboxes = WorkDirectory is null ? null : Path.Combine(WorkDirectory, "frameworks");
+        var sandboxes = Sandboxes;
         if (sandboxes is not null && Directory.Exists(sandboxes) && !OperatingSystem.IsWindows())
             foreach (var pidFile in Directory.EnumerateFiles(sandboxes, PidFileName, SearchOption.AllDirectories))
             {
