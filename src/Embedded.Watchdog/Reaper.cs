@@ -1,0 +1,151 @@
+using System.Globalization;
+
+namespace Embedded.Watchdog;
+
+/// <summary>
+/// Removes what an agent started from a work directory, found the way the agent itself lays it out
+/// (see AgentCheckpoint and ProcessExecutor in Embedded.Orchestration):
+/// <code>
+/// frameworks/{fw}/tasks/{task}/runs/{n}/.embedded-pid   "{pid} {start time}" of the task's process-group leader
+/// meta/tasks/{fw}/{task}/task.json                      present while a task of a checkpointing framework is live
+/// meta/owner                                            "{pid} {start time}" of the process whose agent holds the directory
+/// </code>
+/// and containers by the <c>embedded.lease</c> label that the agent puts on each of them.
+/// </summary>
+internal sealed class Reaper(OwnerIdentity owner, ProcessTable processes, Journal journal) : IReaper
+{
+    public const string LeaseLabel = "embedded.lease";
+    public const string FrameworkLabel = "embedded.framework";
+    public const string TaskLabel = "embedded.task";
+
+    public async Task<bool> SweepAsync(WatchedDirectory directory, bool checkpointedToo, CancellationToken cancellationToken)
+    {
+        var left = SweepProcesses(directory, checkpointedToo);
+        foreach (var endpoint in directory.Engines)
+        {
+            try
+            {
+                left |= await SweepContainersAsync(directory, endpoint, checkpointedToo, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                journal.Write($"{directory.Path}: the engine at {endpoint} did not answer: {e.Message}");
+            }
+        }
+        return left;
+    }
+
+    public bool IsTakenOver(WatchedDirectory directory)
+    {
+        try
+        {
+            var file = Path.Combine(directory.Path, "meta", "owner");
+            return File.Exists(file)
+                && OwnerIdentity.TryParse(File.ReadAllText(file), out var holder)
+                && holder != owner
+                && processes.IsAlive(holder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public void RemoveDirectory(WatchedDirectory directory)
+    {
+        // A task killed a moment ago may still be writing its last output; a retry gets what it left.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(directory.Path)) Directory.Delete(directory.Path, recursive: true);
+                journal.Write($"{directory.Path}: removed");
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                Thread.Sleep(100 * attempt);
+            }
+        }
+    }
+
+    private bool IsCheckpointed(WatchedDirectory directory, string? framework, string? task) =>
+        framework is { Length: > 0 } && task is { Length: > 0 }
+        && IsSafeSegment(framework) && IsSafeSegment(task)
+        && File.Exists(Path.Combine(directory.Path, "meta", "tasks", framework, task, "task.json"));
+
+    private static bool IsSafeSegment(string name) => name is not ("." or "..") && name.IndexOfAny(['/', '\\']) < 0;
+
+    private bool SweepProcesses(WatchedDirectory directory, bool checkpointedToo)
+    {
+        var left = false;
+        var frameworks = Path.Combine(directory.Path, "frameworks");
+        if (Directory.Exists(frameworks))
+        {
+            foreach (var pidFile in Directory.EnumerateFiles(frameworks, ".embedded-pid", SearchOption.AllDirectories))
+            {
+                // …/frameworks/{fw}/tasks/{task}/runs/{n}/.embedded-pid
+                var parts = Path.GetRelativePath(frameworks, pidFile).Split(Path.DirectorySeparatorChar);
+                if (parts.Length != 6) continue;
+                if (!TryReadPidFile(pidFile, out var leader) || !processes.IsAlive(leader)) continue;
+                if (!checkpointedToo && IsCheckpointed(directory, parts[0], parts[2]))
+                {
+                    left = true;
+                    continue;
+                }
+                processes.Kill(leader.Pid);
+                journal.Write($"{directory.Path}: killed task {parts[2]} of {parts[0]} (process group {leader.Pid})");
+            }
+        }
+
+        // What no pid file names: a task that left its group, or one whose pid file a crash kept from being written.
+        foreach (var (pid, framework, task) in processes.TasksUnder(directory.Path))
+        {
+            if (!checkpointedToo && IsCheckpointed(directory, framework, task))
+            {
+                left = true;
+                continue;
+            }
+            processes.Kill(pid);
+            journal.Write($"{directory.Path}: killed process {pid} of task {task} of {framework}");
+        }
+        return left;
+    }
+
+    private async Task<bool> SweepContainersAsync(WatchedDirectory directory, Uri endpoint, bool checkpointedToo, CancellationToken cancellationToken)
+    {
+        using var engine = new EngineClient(endpoint);
+        var left = false;
+        foreach (var container in await engine.ListAsync(LeaseLabel, directory.LeaseId, cancellationToken).ConfigureAwait(false))
+        {
+            var framework = container.Labels.GetValueOrDefault(FrameworkLabel);
+            var task = container.Labels.GetValueOrDefault(TaskLabel);
+            if (!checkpointedToo && IsCheckpointed(directory, framework, task))
+            {
+                left = true;
+                continue;
+            }
+            await engine.RemoveAsync(container.Id, cancellationToken).ConfigureAwait(false);
+            journal.Write($"{directory.Path}: removed container {container.Id[..Math.Min(12, container.Id.Length)]} of task {task} of {framework}");
+        }
+        return left;
+    }
+
+    private static bool TryReadPidFile(string file, out OwnerIdentity process)
+    {
+        process = default;
+        try
+        {
+            var parts = File.ReadAllText(file).Trim().Split(' ');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 1
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var start) || start == 0) return false;
+            process = new OwnerIdentity(pid, start);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
