@@ -116,6 +116,7 @@ internal sealed class Reaper(OwnerIdentity owner, ProcessTable processes, Journa
     {
         using var engine = new EngineClient(endpoint);
         var left = false;
+        var removals = new List<Task>();
         foreach (var container in await engine.ListAsync(LeaseLabel, directory.LeaseId, cancellationToken).ConfigureAwait(false))
         {
             var framework = container.Labels.GetValueOrDefault(FrameworkLabel);
@@ -125,10 +126,17 @@ internal sealed class Reaper(OwnerIdentity owner, ProcessTable processes, Journa
                 left = true;
                 continue;
             }
+            removals.Add(RemoveAsync(container, framework, task));
+        }
+        // In parallel: a forced removal waits for the engine to kill the container, and each one waits alone.
+        await Task.WhenAll(removals).ConfigureAwait(false);
+        return left;
+
+        async Task RemoveAsync(EngineContainer container, string? framework, string? task)
+        {
             await engine.RemoveAsync(container.Id, cancellationToken).ConfigureAwait(false);
             journal.Write($"{directory.Path}: removed container {container.Id[..Math.Min(12, container.Id.Length)]} of task {task} of {framework}");
         }
-        return left;
     }
 
     private static bool TryReadPidFile(string file, out OwnerIdentity process)

@@ -55,7 +55,7 @@ internal sealed partial class AgentActor
             }
             if (run.State.IsTerminal()) continue;
 
-            var launch = new TaskLaunch(Id, saved.FrameworkId, saved.Task, saved.Sandbox);
+            var launch = new TaskLaunch(Id, saved.FrameworkId, saved.Task, saved.Sandbox) { LeaseId = _lease?.Id };
             RecoveredRun found;
             try
             {

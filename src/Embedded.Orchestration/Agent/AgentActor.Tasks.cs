@@ -40,6 +40,7 @@ internal sealed partial class AgentActor
         Report(run, TaskState.Starting, TaskReason.None, $"launching with the {executor.Name} executor");
         _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox)
         {
+            LeaseId = _lease?.Id,
             SendToFramework = data => Post(new TaskMessage(m.FrameworkId, m.Task.TaskId, data.ToArray())),
         });
     }

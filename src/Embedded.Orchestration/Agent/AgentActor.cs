@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Embedded.Orchestration.Actors;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Lease;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Model;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private ImmutableDictionary<string, string> _attributes = ImmutableDictionary<string, string>.Empty;
     private readonly string _workDirectory;
     private readonly AgentCheckpoint _checkpoint;
+    private readonly AgentLease? _lease;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
     private readonly Dictionary<AgentTaskKey, UpdateStream> _streams = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,9 +36,11 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
-    public AgentActor(AgentOptions options, MasterLink master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
+    public AgentActor(AgentOptions options, MasterLink master, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger,
+        AgentLease? lease = null)
         : base(logger)
     {
+        _lease = lease;
         _logger = logger;
         _options = options;
         _master = master;
@@ -56,6 +60,16 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     /// </summary>
     public async Task StartAgentAsync(CancellationToken cancellationToken)
     {
+        // The lease before anything starts: from here on, this process's death takes the agent's tasks along.
+        try
+        {
+            _lease?.Acquire();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogLeaseFailed(e);
+        }
+
         // Recovery first, so that what executors clean up at start is only what no checkpoint claims.
         var recovered = await RecoverAsync(cancellationToken).ConfigureAwait(false);
 
@@ -107,6 +121,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
                 LogExecutorStopFailed(e);
             }
         }
+        // Its tasks are gone; nothing is left for a watchdog to do. A temporary directory is released by
+        // the cluster once it has removed it.
+        if (_options.KillTasksOnShutdown && !_options.TemporaryWorkDirectory) _lease?.Release();
     }
 
     /// <summary>Stops as a crash would: no task is killed, no update flushed, the master not told.</summary>

@@ -47,6 +47,24 @@ public sealed class AgentOptions
     /// </summary>
     public AgentRecovery Recovery { get; set; } = AgentRecovery.Reconnect;
 
+    /// <summary>
+    /// How long the tasks of checkpointing frameworks survive this process's death, waiting for an agent
+    /// to start again on the same work directory and reattach (Mesos's <c>--recovery_timeout</c>, 15 min).
+    /// Past it, the owner lease's watchdog kills and removes them. Tasks of frameworks that do not
+    /// checkpoint are removed within seconds of the process's death, whatever this says.
+    /// </summary>
+    public TimeSpan RecoveryTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Whether a watchdog process removes this agent's containers and processes when the process
+    /// hosting it dies in any way (on by default). Off, what a crashed process leaves runs until an
+    /// agent starts again on the same work directory.
+    /// </summary>
+    public bool OwnerLease { get; set; } = true;
+
+    /// <summary>Set by the cluster when it made the work directory itself and removes it when done.</summary>
+    internal bool TemporaryWorkDirectory { get; set; }
+
     /// <summary>How the agent builds its executors, tried in order for each task.</summary>
     public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];
 
@@ -62,6 +80,14 @@ public sealed class AgentOptions
     {
         Executors.Add(c => new DelegateExecutor(c.Delegates, c.Time));
         return this;
+    }
+
+    /// <summary>Returns why the options cannot work, or null.</summary>
+    internal string? Validate()
+    {
+        if (RecoveryTimeout < TimeSpan.Zero) return $"agent {Name}: RecoveryTimeout must not be negative (it is {RecoveryTimeout})";
+        if (RecoveryTimeout == Timeout.InfiniteTimeSpan || RecoveryTimeout > TimeSpan.FromDays(365)) return $"agent {Name}: RecoveryTimeout must be at most a year (it is {RecoveryTimeout})";
+        return null;
     }
 
     public AgentOptions WithResources(string resources)
@@ -82,6 +108,9 @@ public enum AgentRecovery { Reconnect, Cleanup }
 /// <summary>What an executor factory gets from the cluster it joins.</summary>
 public sealed record ExecutorContext(string AgentId, TimeProvider Time, ILoggerFactory LoggerFactory, DelegateRegistry Delegates)
 {
+    /// <summary>The agent's owner lease, which executors tell where else their tasks live (a Docker engine).</summary>
+    internal Lease.AgentLease? Lease { get; init; }
+
     /// <summary>The agent's work directory, where sandboxes and the checkpoint live.</summary>
     public string WorkDirectory { get; init; } = Path.GetTempPath();
 }

@@ -1,5 +1,6 @@
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Lease;
 using Embedded.Orchestration.Master;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,9 +15,9 @@ internal sealed class AgentPool
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly Dictionary<string, AgentOptions> _options;
-    private readonly List<string> _temporaryDirectories = [];
     private readonly Lock _gate = new();
     private readonly Dictionary<string, AgentActor> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentLease> _leases = new(StringComparer.Ordinal);
 
     public AgentPool(IOptions<ClusterOptions> options, MasterLink master, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
     {
@@ -26,6 +27,8 @@ internal sealed class AgentPool
         _loggers = loggers;
         var duplicate = options.Value.Agents.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new OptionsValidationException(nameof(ClusterOptions), typeof(ClusterOptions), [$"two agents are named '{duplicate.Key}'"]);
+        var invalid = options.Value.Agents.Select(a => a.Validate()).OfType<string>().ToList();
+        if (invalid.Count > 0) throw new OptionsValidationException(nameof(ClusterOptions), typeof(ClusterOptions), invalid);
         _options = options.Value.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
         foreach (var agent in _options.Values)
         {
@@ -34,8 +37,10 @@ internal sealed class AgentPool
             {
                 // A directory of its own per cluster, kept across restarts of the agent and removed with the cluster.
                 agent.WorkDirectory = Path.Combine(Path.GetTempPath(), "embedded", $"{agent.Name}-{Guid.NewGuid():N}");
-                _temporaryDirectories.Add(agent.WorkDirectory);
+                agent.TemporaryWorkDirectory = true;
             }
+            _leases[agent.Name] = new AgentLease(agent.WorkDirectory, agent.RecoveryTimeout, agent.TemporaryWorkDirectory, agent.OwnerLease,
+                loggers.CreateLogger<AgentLease>());
             _agents[agent.Name] = Create(agent);
         }
         Names = [.. _options.Keys];
@@ -67,15 +72,18 @@ internal sealed class AgentPool
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(Agents.Select(a => a.StopAgentAsync(cancellationToken))).ConfigureAwait(false);
-        foreach (var directory in _temporaryDirectories)
+        foreach (var (name, options) in _options)
         {
+            if (!options.TemporaryWorkDirectory) continue;
             try
             {
-                if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+                if (Directory.Exists(options.WorkDirectory)) Directory.Delete(options.WorkDirectory, recursive: true);
+                // Gone, and its tasks with it: the watchdog has nothing left to do there.
+                if (options.KillTasksOnShutdown) _leases[name].Release();
             }
             catch (IOException)
             {
-                // Something still writes there; the system's temp cleaner will get it.
+                // Something still writes there; the watchdog removes it when this process ends.
             }
         }
     }
@@ -96,8 +104,9 @@ internal sealed class AgentPool
 
     private AgentActor Create(AgentOptions options)
     {
-        var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory! };
+        var lease = _leases[options.Name];
+        var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory!, Lease = lease };
         var executors = options.Executors.Select(f => f(context)).ToList();
-        return new AgentActor(options, _master, executors, _time, _loggers.CreateLogger<AgentActor>());
+        return new AgentActor(options, _master, executors, _time, _loggers.CreateLogger<AgentActor>(), lease);
     }
 }

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json;
+using Embedded.Orchestration.Docker;
+using Embedded.Orchestration.Hosting;
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
+
+// Starts a MiniCluster with a Docker agent and a process agent, runs three `sleep 600` containers and
+// three `sleep 600` shell jobs, prints "ready {json}" with what it started, and waits to be killed.
+//   --work DIR             agents' (and the master's) work directories under DIR instead of temporary ones
+//   --checkpoint           the job framework checkpoints (its tasks survive the process for the recovery timeout)
+//   --recovery-timeout S   the agents' recovery timeout in seconds
+//   --recover              launch nothing: start the agents on DIR again, reattach, print "ready", wait
+string? work = null;
+var checkpoint = false;
+var recover = false;
+TimeSpan? recoveryTimeout = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--work": work = args[++i]; break;
+        case "--checkpoint": checkpoint = true; break;
+        case "--recover": recover = true; break;
+        case "--recovery-timeout": recoveryTimeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+
+const string Image = "embedded-test/busybox:latest";
+await using var cluster = await MiniCluster.StartAsync(0, o =>
+{
+    o.Jobs.Checkpoint = checkpoint;
+    o.Jobs.Enabled = !recover;
+    if (work is not null) o.Master.WorkDirectory = Path.Combine(work, "master");
+    var docker = o.AddAgent("docker", "cpus:2;mem:1024;disk:1024;ports:[31000-31099]").WithAttribute("runtime", "docker").UseDocker();
+    var processes = o.AddAgent("proc", "cpus:2;mem:1024;disk:1024;ports:[31100-31199]").WithAttribute("runtime", "process").UseProcesses();
+    foreach (var agent in new[] { docker, processes })
+    {
+        if (work is not null) agent.WorkDirectory = Path.Combine(work, agent.Name);
+        if (recoveryTimeout is { } timeout) agent.RecoveryTimeout = timeout;
+    }
+});
+
+if (!recover)
+{
+    var handles = new List<JobHandle>();
+    for (var i = 0; i < 3; i++)
+    {
+        handles.Add(await cluster.Jobs.SubmitAsync(Job.Docker(Image, ["sleep", "600"]).WithConstraint(Constraint.Equal("runtime", "docker"))));
+        handles.Add(await cluster.Jobs.SubmitAsync(Job.Shell("sleep 600").WithConstraint(Constraint.Equal("runtime", "process"))));
+    }
+    foreach (var handle in handles)
+        await foreach (var update in handle.WatchAsync())
+        {
+            if (update.State == TaskState.Running) break;
+            if (update.IsTerminal) throw new InvalidOperationException($"job {handle.JobId} ended before it ran: {update}");
+        }
+}
+else
+{
+    // Reattached tasks are back in the master's view once both agents have registered again.
+    while ((await cluster.GetStateAsync()).Tasks.Count(t => t.State == TaskState.Running) < 6) await Task.Delay(20);
+}
+
+var state = await cluster.GetStateAsync();
+var ready = new
+{
+    pid = Environment.ProcessId,
+    workDirectories = cluster.Agents.Select(a => a.WorkDirectory).ToArray(),
+    leases = cluster.Agents.Select(a => File.ReadAllText(Path.Combine(a.WorkDirectory, "meta", "lease-id")).Trim()).ToArray(),
+    processes = Directory.EnumerateFiles(cluster.Agent("proc").WorkDirectory, ".embedded-pid", SearchOption.AllDirectories).Select(File.ReadAllText).ToArray(),
+    running = state.Tasks.Count(t => t.State == TaskState.Running),
+};
+Console.WriteLine("ready " + JsonSerializer.Serialize(ready));
+await Task.Delay(Timeout.Infinite);
+return 0;
