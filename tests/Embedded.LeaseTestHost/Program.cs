@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using Embedded.Orchestration.Docker;
 using Embedded.Orchestration.Hosting;
@@ -28,7 +29,8 @@ for (var i = 0; i < args.Length; i++)
 }
 
 const string Image = "embedded-test/busybox:latest";
-await using var cluster = await MiniCluster.StartAsync(0, o =>
+using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information));
+await using var cluster = await MiniCluster.StartAsync(0, loggerFactory: recover ? loggers : null, configure: o =>
 {
     o.Jobs.Checkpoint = checkpoint;
     o.Jobs.Enabled = !recover;
@@ -60,7 +62,15 @@ if (!recover)
 else
 {
     // Reattached tasks are back in the master's view once both agents have registered again.
-    while ((await cluster.GetStateAsync()).Tasks.Count(t => t.State == TaskState.Running) < 6) await Task.Delay(20);
+    for (var polls = 0; ; polls++)
+    {
+        var now = await cluster.GetStateAsync();
+        if (now.Tasks.Count(t => t.State == TaskState.Running) >= 6) break;
+        if (polls % 100 == 99)
+            Console.Error.WriteLine($"waiting for 6 running tasks: frameworks [{string.Join(", ", now.Frameworks.Select(f => f.FrameworkId))}], " +
+                $"tasks [{string.Join(", ", now.Tasks.Select(t => $"{t.TaskId} {t.State}"))}], completed [{string.Join(", ", now.CompletedTasks.Select(t => $"{t.TaskId} {t.State} {t.LastStatus?.Message}"))}]");
+        await Task.Delay(20);
+    }
 }
 
 var state = await cluster.GetStateAsync();

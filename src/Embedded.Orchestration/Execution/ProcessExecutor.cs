@@ -27,8 +27,10 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     // $0 is the sandbox; "$@" is the task's program and arguments. The task starts before the TERM
     // trap, so a kill arriving at any moment reaches it (the group gets it) rather than only the
     // wrapper; the trap then keeps the wrapper waiting until the task itself ends.
+    // The wrapper lets go of the agent's stdin, stdout and stderr first: a reader of the agent's output
+    // must see EOF when the agent ends, not when its last task does.
     private const string Wrapper =
-        "\"$@\" >>\"$0/stdout\" 2>>\"$0/stderr\" </dev/null & c=$!; trap : TERM; " +
+        "exec </dev/null >/dev/null 2>&1; \"$@\" >>\"$0/stdout\" 2>>\"$0/stderr\" </dev/null & c=$!; trap : TERM; " +
         "while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done; " +
         "echo $s >\"$0/.embedded-exit.tmp\" && mv \"$0/.embedded-exit.tmp\" \"$0/" + ExitFileName + "\"; exit $s";
 
