@@ -78,10 +78,24 @@ var ready = new
 {
     pid = Environment.ProcessId,
     workDirectories = cluster.Agents.Select(a => a.WorkDirectory).ToArray(),
-    leases = cluster.Agents.Select(a => File.ReadAllText(Path.Combine(a.WorkDirectory, "meta", "lease-id")).Trim()).ToArray(),
+    leases = await LeasesAsync(cluster.Agent("docker").WorkDirectory, state.Frameworks.Select(f => f.FrameworkId).ToArray()),
     processes = Directory.EnumerateFiles(cluster.Agent("proc").WorkDirectory, ".embedded-pid", SearchOption.AllDirectories).Select(File.ReadAllText).ToArray(),
     running = state.Tasks.Count(t => t.State == TaskState.Running),
 };
 Console.WriteLine("ready " + JsonSerializer.Serialize(ready));
 await Task.Delay(Timeout.Infinite);
 return 0;
+
+// The lease label of this run's containers, as the engine has it: a temporary work directory keeps its lease id only in memory.
+static async Task<string[]> LeasesAsync(string workDirectory, string[] frameworks)
+{
+    var file = Path.Combine(workDirectory, "meta", "lease-id");
+    if (File.Exists(file)) return [File.ReadAllText(file).Trim()];
+    using var docker = new Docker.DotNet.DockerClientBuilder().Build();
+    var containers = await docker.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+    {
+        All = true,
+        Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["embedded.managed=true"] = true } },
+    });
+    return [.. containers.Where(c => c.Labels.TryGetValue("embedded.framework", out var f) && frameworks.Contains(f)).Select(c => c.Labels["embedded.lease"]).Distinct()];
+}

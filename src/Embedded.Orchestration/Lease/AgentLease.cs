@@ -29,17 +29,21 @@ internal sealed class AgentLease
         _id = new Lazy<string>(ReadOrCreateId);
     }
 
-    /// <summary>The lease id, kept in the work directory so a restarted agent keeps it.</summary>
+    /// <summary>The lease id, kept in the work directory (meta/lease-id) so that an agent restarted by another process keeps it.</summary>
     public string Id => _id.Value;
 
     /// <summary>Takes the work directory over and asks the watchdog to take care of it should this process die.</summary>
     public void Acquire()
     {
-        var meta = Path.Combine(_workDirectory, "meta");
-        Directory.CreateDirectory(meta);
-        var owner = Path.Combine(meta, "owner");
-        File.WriteAllText(owner + ".tmp", OwnerIdentityInfo.Current.ToFileText());
-        File.Move(owner + ".tmp", owner, overwrite: true);
+        // A temporary directory's name is this process's secret: no other process can come back to it.
+        if (!_temporary)
+        {
+            var meta = Path.Combine(_workDirectory, "meta");
+            Directory.CreateDirectory(meta);
+            var owner = Path.Combine(meta, "owner");
+            File.WriteAllText(owner + ".tmp", OwnerIdentityInfo.Current.ToFileText());
+            File.Move(owner + ".tmp", owner, overwrite: true);
+        }
         if (_enabled) _owner.Watch(_workDirectory, Id, _recoveryTimeout, _temporary, _logger);
     }
 
@@ -57,12 +61,15 @@ internal sealed class AgentLease
 
     private string ReadOrCreateId()
     {
+        // A temporary directory lives only as long as this process: the id needs no file to outlive it.
+        if (_temporary) return Guid.NewGuid().ToString("N");
         var file = Path.Combine(_workDirectory, "meta", "lease-id");
-        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } existing) return existing;
+        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: 32 } existing && existing.All(char.IsAsciiHexDigit)) return existing;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var id = Guid.NewGuid().ToString("N");
-        File.WriteAllText(file + ".tmp", id);
-        File.Move(file + ".tmp", file, overwrite: true);
+        // One small write: should a crash tear it, the next start makes a new id, and only the old
+        // containers' label is orphaned (the agent's own sweep at start still finds them by name).
+        File.WriteAllText(file, id);
         return id;
     }
 }

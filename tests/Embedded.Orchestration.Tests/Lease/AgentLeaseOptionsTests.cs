@@ -22,9 +22,10 @@ public sealed class AgentLeaseOptionsTests
     }
 
     [LinuxFact]
-    public async Task An_agent_labels_its_work_directory_with_a_lease_id_and_its_owner_that_a_restart_keeps()
+    public async Task An_agent_keeps_a_lease_id_and_its_owner_in_a_work_directory_of_its_own_and_a_restart_keeps_the_id()
     {
-        await using var cluster = await MiniCluster.StartAsync(1);
+        var work = Path.Combine(Path.GetTempPath(), "embedded-lease-" + Guid.NewGuid().ToString("N"));
+        await using var cluster = await MiniCluster.StartAsync(0, o => o.AddAgent("agent-1").WorkDirectory = work);
         var agent = cluster.Agent("agent-1");
         var meta = Path.Combine(agent.WorkDirectory, "meta");
         var lease = File.ReadAllText(Path.Combine(meta, "lease-id"));
@@ -33,5 +34,7 @@ public sealed class AgentLeaseOptionsTests
         await agent.CrashAsync();
         await agent.RestartAsync();
         File.ReadAllText(Path.Combine(meta, "lease-id")).Should().Be(lease);
+        await cluster.DisposeAsync();
+        Directory.Delete(work, recursive: true);
     }
 }
