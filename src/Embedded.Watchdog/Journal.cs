@@ -8,36 +8,26 @@ namespace Embedded.Watchdog;
 /// </summary>
 internal sealed class Journal : IDisposable
 {
-    private readonly TextWriter? _writer;
+    private readonly string? _file;
     private readonly Lock _gate = new();
 
-    private Journal(TextWriter? writer) => _writer = writer;
+    private Journal(string? file) => _file = file;
 
     public static Journal None { get; } = new(null);
 
-    public static Journal Open(string? file)
-    {
-        if (string.IsNullOrWhiteSpace(file)) return None;
-        try
-        {
-            return new Journal(new StreamWriter(new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return None;
-        }
-    }
+    public static Journal Open(string? file) => string.IsNullOrWhiteSpace(file) ? None : new Journal(file);
 
+    /// <summary>Opened per line: several watchdogs (one per owner) may share a file, and each line lands whole at its end.</summary>
     public void Write(string message)
     {
-        if (_writer is null) return;
+        if (_file is null) return;
         lock (_gate)
         {
             try
             {
-                _writer.WriteLine($"{DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} [{Environment.ProcessId}] {message}");
+                File.AppendAllText(_file, $"{DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} [{Environment.ProcessId}] {message}\n");
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A full disk must not stop the cleanup.
             }
@@ -46,6 +36,6 @@ internal sealed class Journal : IDisposable
 
     public void Dispose()
     {
-        if (this != None) _writer?.Dispose();
+        // Nothing is held open between lines.
     }
 }

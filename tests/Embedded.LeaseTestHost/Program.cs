@@ -12,9 +12,11 @@ using Embedded.Orchestration.Scheduling;
 //   --checkpoint           the job framework checkpoints (its tasks survive the process for the recovery timeout)
 //   --recovery-timeout S   the agents' recovery timeout in seconds
 //   --recover              launch nothing: start the agents on DIR again, reattach, print "ready", wait
+//   --crash-and-stop       once the tasks run, crash both agents and stop the cluster (what they left runs on), then print "ready"
 string? work = null;
 var checkpoint = false;
 var recover = false;
+var crashAndStop = false;
 TimeSpan? recoveryTimeout = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -23,6 +25,7 @@ for (var i = 0; i < args.Length; i++)
         case "--work": work = args[++i]; break;
         case "--checkpoint": checkpoint = true; break;
         case "--recover": recover = true; break;
+        case "--crash-and-stop": crashAndStop = true; break;
         case "--recovery-timeout": recoveryTimeout = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
@@ -82,6 +85,11 @@ var ready = new
     processes = Directory.EnumerateFiles(cluster.Agent("proc").WorkDirectory, ".embedded-pid", SearchOption.AllDirectories).Select(File.ReadAllText).ToArray(),
     running = state.Tasks.Count(t => t.State == TaskState.Running),
 };
+if (crashAndStop)
+{
+    foreach (var agent in cluster.Agents) await agent.CrashAsync();
+    await cluster.DisposeAsync();
+}
 Console.WriteLine("ready " + JsonSerializer.Serialize(ready));
 await Task.Delay(Timeout.Infinite);
 return 0;

@@ -38,6 +38,16 @@ public sealed class OwnerLeaseTests(DockerFixture docker, ITestOutputHelper outp
     }
 
     [LeaseFact]
+    public async Task What_agents_that_crashed_in_a_stopped_cluster_left_is_still_removed_when_the_host_dies()
+    {
+        await using var host = await StartAsync("--crash-and-stop");
+        host.LiveTaskLeaders().Should().HaveCount(3, "a crashed agent's processes run on");
+
+        host.Signal(SIGKILL);
+        await host.WaitUntilNothingLeftAsync(Bound, workDirectoriesToo: true);
+    }
+
+    [LeaseFact]
     public async Task A_terminated_host_stops_its_tasks_and_containers_before_it_exits()
     {
         await using var host = await StartAsync();

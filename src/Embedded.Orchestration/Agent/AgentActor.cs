@@ -54,6 +54,9 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     public Resources Resources => _resources;
     public string WorkDirectory => _workDirectory;
 
+    /// <summary>Whether it stopped as a crash would: what it left runs on, and stays in the owner lease's care.</summary>
+    public bool Crashed { get; private set; }
+
     /// <summary>
     /// Lets executors probe their runtimes, works out resources and attributes, starts the loop and
     /// registers; completes when the master has admitted the agent.
@@ -123,12 +126,13 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         }
         // Its tasks are gone; nothing is left for a watchdog to do. A temporary directory is released by
         // the cluster once it has removed it.
-        if (_options.KillTasksOnShutdown && !_options.TemporaryWorkDirectory) _lease?.Release();
+        if (_options.KillTasksOnShutdown && !_options.TemporaryWorkDirectory && !Crashed) _lease?.Release();
     }
 
     /// <summary>Stops as a crash would: no task is killed, no update flushed, the master not told.</summary>
     public async Task CrashAsync()
     {
+        Crashed = true;
         _leaving = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -71,7 +71,8 @@ internal sealed class AgentPool
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(Agents.Select(a => a.StopAgentAsync(cancellationToken))).ConfigureAwait(false);
+        var agents = Agents;
+        await Task.WhenAll(agents.Select(a => a.StopAgentAsync(cancellationToken))).ConfigureAwait(false);
         foreach (var (name, options) in _options)
         {
             if (!options.TemporaryWorkDirectory) continue;
@@ -79,7 +80,8 @@ internal sealed class AgentPool
             {
                 if (Directory.Exists(options.WorkDirectory)) Directory.Delete(options.WorkDirectory, recursive: true);
                 // Gone, and its tasks with it: the watchdog has nothing left to do there.
-                if (options.KillTasksOnShutdown) _leases[name].Release();
+                // Unless the agent crashed and was never restarted: what it left is still the watchdog's to remove.
+                if (options.KillTasksOnShutdown && !agents.Single(a => a.Id == name).Crashed) _leases[name].Release();
             }
             catch (IOException)
             {
