@@ -28,6 +28,9 @@ public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Tas
 
     /// <summary>The agent's owner-lease id; executors mark what they start with it (a container label) so the watchdog finds exactly that.</summary>
     public string? LeaseId { get; init; }
+
+    /// <summary>Whether the task's framework checkpoints, so that the task may outlive the agent's process for its recovery timeout.</summary>
+    public bool Checkpointed { get; init; }
 }
 
 /// <summary>A started task. <see cref="Completion"/> never faults: every ending is a <see cref="TaskExit"/>.</summary>
