@@ -15,6 +15,7 @@ public sealed class OwnerLeaseTests(DockerFixture docker, ITestOutputHelper outp
 {
     private const int SIGKILL = 9;
     private const int SIGTERM = 15;
+    private const int SIGINT = 2;
 
     // A hang guard, not a timing assumption: the watchdog removes everything within a few seconds here.
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
@@ -47,12 +48,14 @@ public sealed class OwnerLeaseTests(DockerFixture docker, ITestOutputHelper outp
         await host.WaitUntilNothingLeftAsync(Bound, workDirectoriesToo: true);
     }
 
-    [LeaseFact]
-    public async Task A_terminated_host_stops_its_tasks_and_containers_before_it_exits()
+    [LeaseTheory]
+    [InlineData(SIGTERM)]
+    [InlineData(SIGINT)]
+    public async Task A_terminated_or_interrupted_host_stops_its_tasks_and_containers_before_it_exits(int signal)
     {
         await using var host = await StartAsync();
 
-        host.Signal(SIGTERM);
+        host.Signal(signal);
         await host.WaitForExitAsync(Bound);
 
         // At exit already, not after the watchdog: the MiniCluster stopped them on SIGTERM.
@@ -145,10 +148,17 @@ public sealed class OwnerLeaseTests(DockerFixture docker, ITestOutputHelper outp
 /// <summary>A Docker test that also needs Linux: signals and /proc.</summary>
 public sealed class LeaseFactAttribute : FactAttribute
 {
-    public LeaseFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux()) Skip = "the owner-lease tests signal processes and read /proc; Windows is covered on paper only";
-        else if (!DockerEngine.IsCi && !DockerEngine.Answers)
-            Skip = $"{DockerEngine.WhyNot}. Run scripts/setup.sh to install and start one (with CI=true this test fails instead of skipping).";
-    }
+    public LeaseFactAttribute() => Skip = WhySkip();
+
+    /// <summary>Null when the test runs: on Linux with an engine, or under CI=true, where a missing engine fails it.</summary>
+    internal static string? WhySkip() =>
+        !OperatingSystem.IsLinux() ? "the owner-lease tests signal processes and read /proc; Windows is covered on paper only"
+        : !DockerEngine.IsCi && !DockerEngine.Answers ? $"{DockerEngine.WhyNot}. Run scripts/setup.sh to install and start one (with CI=true this test fails instead of skipping)."
+        : null;
+}
+
+/// <summary>The theory form of <see cref="LeaseFactAttribute"/>.</summary>
+public sealed class LeaseTheoryAttribute : TheoryAttribute
+{
+    public LeaseTheoryAttribute() => Skip = LeaseFactAttribute.WhySkip();
 }
