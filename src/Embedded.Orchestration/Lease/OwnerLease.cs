@@ -13,7 +13,12 @@ namespace Embedded.Orchestration.Lease;
 /// </summary>
 internal sealed partial class OwnerLease
 {
-    public static OwnerLease Shared { get; } = new();
+    public static OwnerLease Shared { get; } = new(() => WatchdogLauncher.Build(OwnerIdentityInfo.Current));
+
+    private readonly Func<(ProcessStartInfo? Start, string? Problem)> _launch;
+
+    /// <param name="launch">How to start the watchdog; a seam for tests, which start something else.</param>
+    internal OwnerLease(Func<(ProcessStartInfo? Start, string? Problem)> launch) => _launch = launch;
 
     // Guards the pipe (one process-wide resource, not cluster state): lines must not interleave.
     private readonly Lock _gate = new();
@@ -81,7 +86,7 @@ internal sealed partial class OwnerLease
 
     private bool TryStart(ILogger logger)
     {
-        var (start, problem) = WatchdogLauncher.Build(OwnerIdentityInfo.Current);
+        var (start, problem) = _launch();
         if (start is null)
         {
             if (!_unavailableLogged) LogWatchdogUnavailable(logger, problem!);
