@@ -22,6 +22,9 @@ internal static partial class ContainerRequestBuilder
     public const string TaskLabel = "embedded.task";
     public const string RunLabel = "embedded.run";
 
+    /// <summary>The owner lease of the agent's work directory: what the watchdog removes when the agent's process dies.</summary>
+    public const string LeaseLabel = "embedded.lease";
+
     private const long MiB = 1024 * 1024;
 
     /// <summary>Docker refuses memory limits under 6 MB; say so before it does.</summary>
@@ -125,6 +128,7 @@ internal static partial class ContainerRequestBuilder
             [TaskLabel] = launch.Task.TaskId,
             [RunLabel] = run,
         };
+        if (launch.LeaseId is { Length: > 0 } lease) labels[LeaseLabel] = lease;
         return labels;
     }
 

@@ -17,7 +17,7 @@ public static class DockerAgentOptionsExtensions
         var options = new DockerOptions();
         configure?.Invoke(options);
         if (options.Validate() is { } error) throw new ArgumentException($"agent {agent.Name}: {error}", nameof(configure));
-        agent.Executors.Add(context => new DockerExecutor(options, context.Time, context.LoggerFactory));
+        agent.Executors.Add(context => new DockerExecutor(options, context.Time, context.LoggerFactory) { Lease = context.Lease });
         return agent;
     }
 }

@@ -33,6 +33,9 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
 
     public string Name => "docker";
 
+    /// <summary>The agent's owner lease, told which engine this executor's containers run on.</summary>
+    internal Lease.AgentLease? Lease { get; init; }
+
     /// <summary>The engine this executor talks to, once started.</summary>
     public Uri? Endpoint { get; private set; }
 
@@ -112,6 +115,8 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         {
             if (_client is { } existing) return existing;
             Endpoint = endpoint;
+            // The watchdog speaks plain HTTP to the engine; a TLS engine's containers are left to the agent's own sweep at its next start.
+            if (DockerEndpoint.CreateTls(endpoint, options) is null) Lease?.WatchEngine(endpoint);
             return _client = DockerEndpoint.CreateClient(endpoint, options);
         }
     }

@@ -33,4 +33,7 @@ internal sealed partial class AgentActor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An executor failed to tidy up when the agent stopped")]
     private partial void LogExecutorStopFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not take the owner lease of the work directory; its tasks may outlive this process if it dies")]
+    private partial void LogLeaseFailed(Exception exception);
 }

@@ -50,7 +50,7 @@ internal sealed partial class AgentActor
             _updates.Restore(key, recovered.PendingUpdates);
             if (run.State.IsTerminal()) continue;
 
-            var launch = new TaskLaunch(Id, saved.FrameworkId, saved.Task, saved.Sandbox) { Run = saved.Run };
+            var launch = new TaskLaunch(Id, saved.FrameworkId, saved.Task, saved.Sandbox) { Run = saved.Run, LeaseId = _lease?.Id };
             RecoveredRun found;
             try
             {

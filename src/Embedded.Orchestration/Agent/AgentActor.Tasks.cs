@@ -62,6 +62,8 @@ internal sealed partial class AgentActor
         _ = LaunchAsync(run, new TaskLaunch(Id, m.FrameworkId, m.Task, sandbox)
         {
             Run = runNumber,
+            LeaseId = _lease?.Id,
+            Checkpointed = run.Checkpointed,
             SendToFramework = data => Post(new TaskMessage(m.FrameworkId, m.Task.TaskId, data.ToArray())),
         });
     }

@@ -4,6 +4,7 @@ using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Actors;
 using Embedded.Orchestration.Diagnostics;
 using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Lease;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly WorkDirectoryLayout _layout;
     private readonly AgentCheckpoint _checkpoint;
     private readonly SandboxCollector _sandboxes;
+    private readonly AgentLease? _lease;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
     private readonly StatusUpdateManager _updates;
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,9 +40,11 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private bool _connected, _partitioned, _leaving, _restarted;
     private long _runs;
 
-    public AgentActor(AgentOptions options, InProcessTransport transport, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger)
+    public AgentActor(AgentOptions options, InProcessTransport transport, IReadOnlyList<ITaskExecutor> executors, TimeProvider time, ILogger<AgentActor> logger,
+        AgentLease? lease = null)
         : base(logger)
     {
+        _lease = lease;
         _transport = transport;
         Address = AgentAddress.New(options.Name);
         _logger = logger;
@@ -69,6 +73,8 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
 
     /// <summary>The kinds of task this agent has an executor for, advertised to the master.</summary>
     public ImmutableArray<TaskKind> TaskKinds { get; }
+    /// <summary>Whether it stopped as a crash would: what it left runs on, and stays in the owner lease's care.</summary>
+    public bool Crashed { get; private set; }
 
     /// <summary>
     /// Lets executors probe their runtimes, works out resources and attributes, starts the loop and
@@ -77,6 +83,16 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     public async Task StartAgentAsync(CancellationToken cancellationToken)
     {
         AgentOptionsValidator.ThrowIfInvalid(_options);
+        // The lease before anything starts: from here on, this process's death takes the agent's tasks along.
+        try
+        {
+            _lease?.Acquire();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogLeaseFailed(e);
+        }
+
         // Recovery first, so that what executors clean up at start is only what no checkpoint claims.
         var recovered = await RecoverAsync(cancellationToken).ConfigureAwait(false);
 
@@ -150,11 +166,15 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
                 LogExecutorStopFailed(e);
             }
         }
+        // Its tasks are gone; nothing is left for a watchdog to do. A temporary directory is released by
+        // the cluster once it has removed it.
+        if (_options.KillTasksOnShutdown && !_options.TemporaryWorkDirectory && !Crashed) _lease?.Release();
     }
 
     /// <summary>Stops as a crash would: no task is killed, no update flushed, the master not told.</summary>
     public async Task CrashAsync()
     {
+        Crashed = true;
         _leaving = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -41,7 +41,7 @@ internal sealed class AgentCheckpoint(string workDirectory)
         if (task.Task.Container is { Credentials: not null } container)
             task = task with { Task = task.Task with { Container = container with { Credentials = null } } };
         var json = JsonSerializer.SerializeToUtf8Bytes(task, CheckpointJsonContext.Default.CheckpointedTask);
-        WriteAtomically(Path.Combine(dir, "task.json"), json);
+        WriteAtomically(_layout.CheckpointedTaskFile(task.FrameworkId, task.Task.TaskId), json);
     }
 
     public void AppendUpdate(string frameworkId, string taskId, StatusUpdate update) =>

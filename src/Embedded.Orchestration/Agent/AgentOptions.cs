@@ -68,6 +68,24 @@ public sealed class AgentOptions
     /// <summary>Reads the used share (0 to 1) of the work directory's disk; null reads the file system. For tests of a full disk.</summary>
     internal Func<double>? DiskUsage { get; set; }
 
+    /// <summary>
+    /// How long the tasks of checkpointing frameworks survive this process's death, waiting for an agent
+    /// to start again on the same work directory and reattach (Mesos's <c>--recovery_timeout</c>, 15 min).
+    /// Past it, the owner lease's watchdog kills and removes them. Tasks of frameworks that do not
+    /// checkpoint are removed within seconds of the process's death, whatever this says.
+    /// </summary>
+    public TimeSpan RecoveryTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Whether a watchdog process removes this agent's containers and processes when the process
+    /// hosting it dies in any way (on by default). Off, what a crashed process leaves runs until an
+    /// agent starts again on the same work directory.
+    /// </summary>
+    public bool OwnerLease { get; set; } = true;
+
+    /// <summary>Set by the cluster when it made the work directory itself and removes it when done.</summary>
+    internal bool TemporaryWorkDirectory { get; set; }
+
     /// <summary>How the agent builds its executors, tried in order for each task.</summary>
     public List<Func<ExecutorContext, ITaskExecutor>> Executors { get; } = [];
 
@@ -107,6 +125,9 @@ public enum AgentRecovery { Reconnect, Cleanup }
 /// <summary>What an executor factory gets from the cluster it joins.</summary>
 public sealed record ExecutorContext(string AgentId, TimeProvider Time, ILoggerFactory LoggerFactory, DelegateRegistry Delegates)
 {
+    /// <summary>The agent's owner lease, which executors tell where else their tasks live (a Docker engine).</summary>
+    internal Lease.AgentLease? Lease { get; init; }
+
     /// <summary>The agent's work directory, where sandboxes and the checkpoint live.</summary>
     public string WorkDirectory { get; init; } = Path.GetTempPath();
 }

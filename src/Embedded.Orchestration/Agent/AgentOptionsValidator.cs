@@ -17,6 +17,10 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{agent}: {nameof(AgentOptions.DiskWatchInterval)} must be positive (it is {options.DiskWatchInterval})");
         if (double.IsNaN(options.GcDiskHeadroom) || options.GcDiskHeadroom is < 0 or > 1)
             failures.Add($"{agent}: {nameof(AgentOptions.GcDiskHeadroom)} must be from 0 to 1 (it is {options.GcDiskHeadroom})");
+        if (options.RecoveryTimeout < TimeSpan.Zero)
+            failures.Add($"{agent}: {nameof(AgentOptions.RecoveryTimeout)} must not be negative (it is {options.RecoveryTimeout})");
+        else if (options.RecoveryTimeout > TimeSpan.FromDays(365))
+            failures.Add($"{agent}: {nameof(AgentOptions.RecoveryTimeout)} must be at most a year (it is {options.RecoveryTimeout})");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

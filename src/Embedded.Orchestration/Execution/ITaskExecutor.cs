@@ -29,6 +29,12 @@ public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Tas
 
     /// <summary>Sends a message from the task to its framework (a MessageEvent), best effort as in Mesos.</summary>
     public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
+
+    /// <summary>The agent's owner-lease id; executors mark what they start with it (a container label) so the watchdog finds exactly that.</summary>
+    public string? LeaseId { get; init; }
+
+    /// <summary>Whether the task's framework checkpoints, so that the task may outlive the agent's process for its recovery timeout.</summary>
+    public bool Checkpointed { get; init; }
 }
 
 /// <summary>A started task. <see cref="Completion"/> never faults: every ending is a <see cref="TaskExit"/>.</summary>

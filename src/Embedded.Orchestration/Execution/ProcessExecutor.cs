@@ -18,7 +18,7 @@ namespace Embedded.Orchestration.Execution;
 internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor, IExecutorLifecycle
 {
     // "{pid} {start time}" of the task's process group leader, so a restarted agent finds exactly it again.
-    private const string PidFileName = ".embedded-pid";
+    private const string PidFileName = Agent.WorkDirectoryLayout.PidFileName;
 
     // The exit status the wrapper shell writes when the task ends; how a restarted agent learns it.
     private const string ExitFileName = ".embedded-exit";
@@ -102,6 +102,8 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot start '{program}': {ex.Message}", ex);
         }
 
+        // On Windows the OS ends it with this process (no session or group to signal there); elsewhere the watchdog does.
+        if (OperatingSystem.IsWindows() && !launch.Checkpointed) _ = KillOnCloseJob.TryAssign(process);
         Log.Launched(logger, task.TaskId, process.Id, program);
         WritePidFile(sandbox, process.Id);
         var running = new RunningProcess(process.Id, task.TaskId, sandbox, WaitForChildAsync(process), setsid is not null, time, logger);
@@ -232,6 +234,19 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     /// <summary>The process's start time in clock ticks since boot (/proc/pid/stat field 22), which a reused pid will not share.</summary>
     private static long? StartTimeOf(int pid)
     {
+        // Windows (on paper only): the start time in UTC ticks, as the watchdog reads it.
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return process.HasExited ? null : process.StartTime.ToUniversalTime().Ticks;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception)
+            {
+                return null;
+            }
+        }
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -247,6 +262,7 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     /// <summary>A process that ended but that nobody reaped yet: it no longer runs.</summary>
     private static bool IsZombie(int pid)
     {
+        if (OperatingSystem.IsWindows()) return StartTimeOf(pid) is null;
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");

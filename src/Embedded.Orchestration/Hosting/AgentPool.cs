@@ -1,6 +1,7 @@
 using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Lease;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Transport;
 using Microsoft.Extensions.Logging;
@@ -16,9 +17,10 @@ internal sealed class AgentPool
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly Dictionary<string, AgentOptions> _options;
-    private readonly List<string> _temporaryDirectories = [];
     private readonly Lock _gate = new();
+    private Task? _shutDown;
     private readonly Dictionary<string, AgentActor> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentLease> _leases = new(StringComparer.Ordinal);
 
     public AgentPool(IOptions<ClusterOptions> options, InProcessTransport transport, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers)
     {
@@ -34,8 +36,10 @@ internal sealed class AgentPool
             {
                 // A directory of its own per cluster, kept across restarts of the agent and removed with the cluster.
                 agent.WorkDirectory = Path.Combine(Path.GetTempPath(), "embedded", $"{agent.Name}-{Guid.NewGuid():N}");
-                _temporaryDirectories.Add(agent.WorkDirectory);
+                agent.TemporaryWorkDirectory = true;
             }
+            _leases[agent.Name] = new AgentLease(agent.WorkDirectory, agent.RecoveryTimeout, agent.TemporaryWorkDirectory, agent.OwnerLease,
+                loggers.CreateLogger<AgentLease>());
             _agents[agent.Name] = Create(agent);
         }
         Names = [.. _options.Keys];
@@ -67,7 +71,16 @@ internal sealed class AgentPool
     /// <summary>Every agent starts killing its tasks now; <see cref="StopAsync"/> waits for them.</summary>
     public void BeginShutdown()
     {
-        foreach (var agent in Agents) _ = agent.BeginShutdown();
+        lock (_gate) _shutDown ??= Task.WhenAll(Agents.Select(a => a.BeginShutdown()));
+    }
+
+    /// <summary>Completes when every agent that runs has killed its tasks and told the master how they ended; null before <see cref="BeginShutdown"/>.</summary>
+    public Task? ShutDown
+    {
+        get
+        {
+            lock (_gate) return _shutDown;
+        }
     }
 
     /// <summary>
@@ -76,7 +89,8 @@ internal sealed class AgentPool
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var stops = Agents.Select(a => a.StopAgentAsync(cancellationToken)).ToList();
+        var agents = Agents;
+        var stops = agents.Select(a => a.StopAgentAsync(cancellationToken)).ToList();
         var failures = new List<Exception>();
         foreach (var stop in stops)
         {
@@ -93,15 +107,19 @@ internal sealed class AgentPool
                 // Out of time: best effort, as documented.
             }
         }
-        foreach (var directory in _temporaryDirectories)
+        foreach (var (name, options) in _options)
         {
+            if (!options.TemporaryWorkDirectory) continue;
             try
             {
-                if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+                if (Directory.Exists(options.WorkDirectory)) Directory.Delete(options.WorkDirectory, recursive: true);
+                // Gone, and its tasks with it: the watchdog has nothing left to do there.
+                // Unless the agent crashed and was never restarted: what it left is still the watchdog's to remove.
+                if (options.KillTasksOnShutdown && !agents.Single(a => a.Id == name).Crashed) _leases[name].Release();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Something still writes there; the system's temp cleaner will get it.
+                // Something still writes there; the watchdog removes it when this process ends.
             }
         }
         if (failures.Count > 0) throw new AggregateException("one or more agents failed to stop", failures);
@@ -123,8 +141,9 @@ internal sealed class AgentPool
 
     private AgentActor Create(AgentOptions options)
     {
-        var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory! };
+        var lease = _leases[options.Name];
+        var context = new ExecutorContext(options.Name, _time, _loggers, _delegates) { WorkDirectory = options.WorkDirectory!, Lease = lease };
         var executors = options.Executors.Select(f => f(context)).ToList();
-        return new AgentActor(options, _transport, executors, _time, _loggers.CreateLogger<AgentActor>());
+        return new AgentActor(options, _transport, executors, _time, _loggers.CreateLogger<AgentActor>(), lease);
     }
 }

@@ -39,7 +39,7 @@ internal sealed class AgentsService(AgentPool agents) : IHostedLifecycleService
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-internal sealed class JobSchedulerService(JobScheduler scheduler, IOptions<ClusterOptions> options) : IHostedLifecycleService
+internal sealed class JobSchedulerService(JobScheduler scheduler, AgentPool agents, IOptions<ClusterOptions> options) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -54,6 +54,6 @@ internal sealed class JobSchedulerService(JobScheduler scheduler, IOptions<Clust
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => scheduler.StopSchedulerAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => scheduler.StopSchedulerAsync(cancellationToken, agents.ShutDown);
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

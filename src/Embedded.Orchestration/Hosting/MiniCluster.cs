@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,11 +15,18 @@ public sealed class MiniCluster : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IReadOnlyList<IHostedService> _hosted;
+    private readonly PosixSignalRegistration?[] _signals;
+    private readonly Lock _gate = new();
+    private Task? _disposal;
 
     private MiniCluster(ServiceProvider services, IReadOnlyList<IHostedService> hosted)
     {
         _services = services;
         _hosted = hosted;
+        // Without a generic host nothing stops the cluster when the process is asked to end: a console
+        // program's Ctrl-C or SIGTERM would leave its containers running (the watchdog would remove them
+        // moments later). So the cluster stops its tasks first, then the process ends as it would have.
+        _signals = [Register(PosixSignal.SIGTERM), Register(PosixSignal.SIGINT)];
         Client = services.GetRequiredService<IClusterClient>();
         Jobs = services.GetRequiredService<IJobClient>();
         var pool = services.GetRequiredService<AgentPool>();
@@ -98,14 +106,33 @@ public sealed class MiniCluster : IAsyncDisposable
         return new MiniCluster(provider, hosted);
     }
 
-    /// <summary>
-    /// Stops the cluster as the generic host would: first tells every part that stopping begins (the
-    /// agents start killing their tasks, so callers get their KILLED results), then stops each part
-    /// in reverse order. One failing part never leaves the others running; the failures are thrown
-    /// together at the end, in an <see cref="AggregateException"/>.
-    /// </summary>
-    public async ValueTask DisposeAsync()
+    private PosixSignalRegistration? Register(PosixSignal signal)
     {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, _ => DisposeAsync().AsTask().GetAwaiter().GetResult());
+        }
+        catch (Exception e) when (e is PlatformNotSupportedException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stops the cluster as the generic host would, once however often it is called: first tells every
+    /// part that stopping begins (the agents start killing their tasks, so callers get their KILLED
+    /// results), then stops each part in reverse order. One failing part never leaves the others
+    /// running; the failures are thrown together at the end, in an <see cref="AggregateException"/>.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate) _disposal ??= DisposeCoreAsync();
+        return new ValueTask(_disposal);
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        foreach (var signal in _signals) signal?.Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {

@@ -72,13 +72,15 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     /// the agents kill the tasks without a word, and callers would never hear how their jobs ended.
     /// A cancelled token ends the wait; what is left ends KILLED here, and nothing is thrown.
     /// </summary>
-    public async Task StopSchedulerAsync(CancellationToken cancellationToken)
+    public async Task StopSchedulerAsync(CancellationToken cancellationToken, Task? agentsShutDown = null)
     {
         if (_session is null) return; // Never started.
         BeginStopping();
         try
         {
-            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Jobs on an agent that crashed never end: once the agents have shut down, what they had to say has been said.
+            var drained = agentsShutDown is null ? _drained.Task : await Task.WhenAny(_drained.Task, HeardOutAsync(agentsShutDown, cancellationToken)).ConfigureAwait(false);
+            await drained.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -112,6 +114,17 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         var submit = new Submit(job);
         if (!Post(submit)) throw new InvalidOperationException("the job scheduler has stopped");
         return submit.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes once the agents have shut down and what they reported on the way (their tasks'
+    /// KILLED) has passed the master and this scheduler's loop: best effort, not a guarantee.
+    /// </summary>
+    private async Task HeardOutAsync(Task agentsShutDown, CancellationToken cancellationToken)
+    {
+        await agentsShutDown.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _cluster.GetAgentsAsync(cancellationToken).ConfigureAwait(false);
+        for (var round = 0; round < 2; round++) await GetPendingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The jobs that wait to be placed, with why; empty when the scheduler does not run.</summary>
