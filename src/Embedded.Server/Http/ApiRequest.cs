@@ -24,7 +24,7 @@ internal static class ApiRequest
         }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals(Json, StringComparison.OrdinalIgnoreCase))
             throw new CallException(415, request.ContentType is { Length: > 0 } ct && ct.Contains("protobuf", StringComparison.OrdinalIgnoreCase)
-                ? "Only 'application/json' is supported here; 'application/x-protobuf' is not"
+                ? "JSON only: send 'application/json'; 'application/x-protobuf' is not served"
                 : $"Expecting 'Content-Type' of 'application/json', received '{request.ContentType}'");
         if (!Accepts(request, streaming))
             throw new CallException(406, "Expecting 'Accept' to allow 'application/json'");
