@@ -31,10 +31,10 @@ internal sealed class ApiServer : IAsyncDisposable
     public Uri Address { get; }
     public HttpClient Http { get; }
 
-    public static async Task<ApiServer> StartAsync(ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1)
+    public static async Task<ApiServer> StartAsync(ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, TimeProvider? time = null)
     {
         var logs = TestOutputLoggerProvider.Factory(output, LogLevel.Information);
-        var cluster = await MiniCluster.StartAsync(agents, o => o.Jobs.Enabled = false, loggerFactory: logs);
+        var cluster = await MiniCluster.StartAsync(agents, o => o.Jobs.Enabled = false, time: time, loggerFactory: logs);
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
