@@ -28,6 +28,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRequestBodyBytes, 1024, nameof(options.MaxRequestBodyBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberBufferEvents, 1, nameof(options.SubscriberBufferEvents));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxItemsPerCall, 1, nameof(options.MaxItemsPerCall));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberStallTimeout, TimeSpan.Zero, nameof(options.SubscriberStallTimeout));
 
         var services = endpoints.ServiceProvider;
         var cluster = services.GetRequiredService<IClusterClient>();

@@ -8,14 +8,18 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
     [Fact]
     public async Task A_subscriber_that_stops_reading_is_disconnected_and_the_master_keeps_serving()
     {
-        await using var server = await ApiServer.StartAsync(output, api => api.SubscriberBufferEvents = 16);
+        await using var server = await ApiServer.StartAsync(output, api =>
+        {
+            api.SubscriberBufferEvents = 16;
+            api.SubscriberStallTimeout = TimeSpan.FromMilliseconds(100);
+        });
         // A client with a tiny socket buffer that reads SUBSCRIBED and then nothing more.
         await using var stalled = await MesosStream.OpenAsync(server.Address, Calls.Subscribe("stalled"), receiveBuffer: 1024);
         await stalled.NextAsync("SUBSCRIBED");
         var reconcile = Calls.Of(stalled.FrameworkId, "RECONCILE",
             "{\"tasks\":[" + string.Join(",", Enumerable.Range(0, 1000).Select(i => $"{{\"task_id\":{{\"value\":\"unknown-{i}\"}}}}")) + "]}");
 
-        // Each call makes 1,000 updates; the stream's buffers fill, then its bounded queue, and it is cut off:
+        // Each call makes 1,000 updates; the socket's buffers fill, then the bounded queue, which stays full past the stall timeout, and it is cut off:
         // the framework's next call is refused as not subscribed. Bounded, so a server that never cuts it fails here.
         var refused = false;
         for (var call = 0; call < 200 && !refused; call++)

@@ -112,14 +112,15 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
         using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var buffer = Channel.CreateBounded<SchedulerEvent>(new BoundedChannelOptions(options.SubscriberBufferEvents) { SingleReader = true, SingleWriter = true });
         var overflowed = false;
-        // Drains the master's stream at once, so what a slow reader costs is this bounded buffer, never the master.
+        // Drains the master's stream at once, so what a slow reader costs is this bounded buffer (and what
+        // arrives while it stays full, for at most the stall timeout), never an unbounded queue in the master.
         var pump = Task.Run(async () =>
         {
             try
             {
                 await foreach (var e in subscription.Session.ReadEventsAsync(end.Token).ConfigureAwait(false))
                 {
-                    if (buffer.Writer.TryWrite(e)) continue;
+                    if (buffer.Writer.TryWrite(e) || await WaitForRoomAsync(buffer.Writer, e, end.Token).ConfigureAwait(false)) continue;
                     overflowed = true;
                     Log.SlowSubscriber(logger, subscription.FrameworkId, buffer.Reader.Count);
                     await end.CancelAsync().ConfigureAwait(false);
@@ -162,6 +163,21 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
             await pump.ConfigureAwait(false);
             // A reader that stopped reading is cut off, as Mesos closes a framework's stream it cannot write to.
             if (overflowed) context.Abort();
+        }
+    }
+
+    private async Task<bool> WaitForRoomAsync(ChannelWriter<SchedulerEvent> buffer, SchedulerEvent e, CancellationToken cancellationToken)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(options.SubscriberStallTimeout);
+        try
+        {
+            await buffer.WriteAsync(e, stall.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 }
