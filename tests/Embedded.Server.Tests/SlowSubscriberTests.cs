@@ -37,4 +37,21 @@ public sealed class SlowSubscriberTests(ITestOutputHelper output)
         var state = await server.Cluster.GetStateAsync();
         state.Frameworks.Should().NotContain(f => f.Name == "stalled" && f.Connected, "its session was disposed when it was cut off");
     }
+
+    [Fact]
+    public async Task A_subscriber_that_reads_gets_a_burst_larger_than_its_buffer_whole()
+    {
+        await using var server = await ApiServer.StartAsync(output, api => api.SubscriberBufferEvents = 64);
+        await using var stream = await server.SubscribeAsync("burst");
+        await stream.NextAsync("SUBSCRIBED");
+        var reconcile = Calls.Of(stream.FrameworkId, "RECONCILE",
+            "{\"tasks\":[" + string.Join(",", Enumerable.Range(0, 5000).Select(i => $"{{\"task_id\":{{\"value\":\"burst-{i}\"}}}}")) + "]}");
+        using (var response = await server.PostAsync("/api/v1/scheduler", reconcile, stream.StreamId))
+            response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        for (var i = 0; i < 5000; i++)
+            (await stream.NextAsync("UPDATE")).GetProperty("update").GetProperty("status").GetProperty("task_id").GetProperty("value").GetString().Should().Be($"burst-{i}");
+        using var after = await server.PostAsync("/api/v1/scheduler", Calls.Of(stream.FrameworkId, "REVIVE"), stream.StreamId);
+        after.StatusCode.Should().Be(HttpStatusCode.Accepted, "the stream is still subscribed");
+    }
 }
