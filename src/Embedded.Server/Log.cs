@@ -15,7 +15,4 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Debug, "{Path}: {Status} {Message}")]
     public static partial void Refused(ILogger logger, string path, int status, string message);
-
-    [LoggerMessage(5, LogLevel.Error, "{Path}: the call failed")]
-    public static partial void Failed(ILogger logger, Exception exception, string path);
 }

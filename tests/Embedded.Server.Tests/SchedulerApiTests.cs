@@ -95,11 +95,12 @@ public sealed class SchedulerApiTests(ITestOutputHelper output)
         await stream.NextUpdateAsync(server, "sleeper", "TASK_RUNNING");
         await Expect202(Calls.Of(fw, "SUPPRESS"));
 
-        await Expect202(Calls.Of(fw, "RECONCILE", """{"tasks":[{"task_id":{"value":"sleeper"}},{"task_id":{"value":"never-launched"}}]}"""));
+        await Expect202(Calls.Of(fw, "RECONCILE", """{"tasks":[{"task_id":{"value":"sleeper"}},{"task_id":{"value":"never-launched"},"agent_id":{"value":"agent-1"}}]}"""));
         var reconciled = await stream.NextAsync("UPDATE", e => Status(e).GetProperty("task_id").GetProperty("value").GetString() == "never-launched");
         Status(reconciled).GetProperty("state").GetString().Should().Be("TASK_UNKNOWN");
         Status(reconciled).GetProperty("reason").GetString().Should().Be("REASON_RECONCILIATION");
         Status(reconciled).GetProperty("source").GetString().Should().Be("SOURCE_MASTER");
+        Status(reconciled).GetProperty("agent_id").GetProperty("value").GetString().Should().Be("agent-1", "Mesos echoes the agent the reconcile named");
         await Expect202(Calls.Of(fw, "RECONCILE", "{}"));
         await Expect202(Calls.Of(fw, "RECONCILE"));
 

@@ -15,19 +15,19 @@ internal static class MesosCalls
         ["SUBSCRIBE", "TEARDOWN", "ACCEPT", "DECLINE", "ACCEPT_INVERSE_OFFERS", "DECLINE_INVERSE_OFFERS", "REVIVE", "KILL",
          "SHUTDOWN", "ACKNOWLEDGE", "ACKNOWLEDGE_OPERATION_STATUS", "RECONCILE", "RECONCILE_OPERATIONS", "MESSAGE", "REQUEST", "SUPPRESS", "UPDATE_FRAMEWORK"];
 
-    public static Func<SchedulerSession, CancellationToken, Task> Read(string type, JsonElement call, int maxItems) => type switch
+    public static SchedulerCall Read(string type, JsonElement call, int maxItems) => type switch
     {
         "ACCEPT" => Accept(Body(call, "accept"), maxItems),
         "DECLINE" => Decline(Body(call, "decline"), maxItems),
-        "REVIVE" => (s, ct) => s.ReviveAsync(ct),
-        "SUPPRESS" => (s, ct) => s.SuppressAsync(ct),
+        "REVIVE" => new((s, ct) => s.ReviveAsync(ct)),
+        "SUPPRESS" => new((s, ct) => s.SuppressAsync(ct)),
         "KILL" => Kill(Body(call, "kill")),
         "ACKNOWLEDGE" => Acknowledge(Body(call, "acknowledge")),
         "RECONCILE" => Reconcile(Json.Object(call, "reconcile"), maxItems),
         "MESSAGE" => Message(Body(call, "message")),
-        "TEARDOWN" => (s, ct) => s.TeardownAsync(ct),
+        "TEARDOWN" => new((s, ct) => s.TeardownAsync(ct)),
         // Inverse offers and operation feedback are never produced here: there is nothing to answer.
-        "ACCEPT_INVERSE_OFFERS" or "DECLINE_INVERSE_OFFERS" or "RECONCILE_OPERATIONS" => (_, _) => Task.CompletedTask,
+        "ACCEPT_INVERSE_OFFERS" or "DECLINE_INVERSE_OFFERS" or "RECONCILE_OPERATIONS" => new((_, _) => Task.CompletedTask),
         _ => throw CallException.BadRequest($"{type} calls are not supported"),
     };
 
@@ -50,7 +50,7 @@ internal static class MesosCalls
         return new Filters(refuse);
     }
 
-    private static Func<SchedulerSession, CancellationToken, Task> Accept(JsonElement body, int maxItems)
+    private static SchedulerCall Accept(JsonElement body, int maxItems)
     {
         var offers = OfferIds(body, maxItems);
         var operations = new List<OfferOperation>();
@@ -62,46 +62,50 @@ internal static class MesosCalls
             operations.Add(new LaunchOperation([.. Json.Items(launch, "task_infos", maxItems).Select(t => MesosTaskInfos.Read(t, maxItems))]));
         }
         var filters = ReadFilters(body);
-        return (s, ct) => s.AcceptAsync(offers, operations, filters, ct);
+        var agents = operations.OfType<LaunchOperation>().SelectMany(l => l.Tasks).Select(t => (t.TaskId, t.AgentId)).ToImmutableArray();
+        return new((s, ct) => s.AcceptAsync(offers, operations, filters, ct), agents);
     }
 
-    private static Func<SchedulerSession, CancellationToken, Task> Decline(JsonElement body, int maxItems)
+    private static SchedulerCall Decline(JsonElement body, int maxItems)
     {
         var offers = OfferIds(body, maxItems);
         var filters = ReadFilters(body);
-        return (s, ct) => s.DeclineAsync(offers, filters, ct);
+        return new((s, ct) => s.DeclineAsync(offers, filters, ct));
     }
 
-    private static Func<SchedulerSession, CancellationToken, Task> Kill(JsonElement body)
+    private static SchedulerCall Kill(JsonElement body)
     {
         var task = Json.RequiredId(body, "task_id", "kill");
         var grace = Json.Object(body, "kill_policy") is { } kp ? Json.Duration(kp, "grace_period") : null;
-        return (s, ct) => s.KillAsync(task, grace, ct);
+        var agent = Json.OptionalId(body, "agent_id");
+        return new((s, ct) => s.KillAsync(task, grace, ct), agent is null ? [] : [(task, agent)]);
     }
 
-    private static Func<SchedulerSession, CancellationToken, Task> Acknowledge(JsonElement body)
+    private static SchedulerCall Acknowledge(JsonElement body)
     {
         var agent = Json.RequiredId(body, "agent_id", "acknowledge");
         var task = Json.RequiredId(body, "task_id", "acknowledge");
         var uuid = MesosStatuses.ReadUuid(Json.Bytes(body, "uuid") ?? throw CallException.BadRequest("acknowledge has no 'uuid'"));
         // The session acknowledges by these three fields; the rest of the status is not needed.
         var status = new StatusUpdate(task, TaskState.Running, TaskReason.None, StatusSource.Executor, "", default) { AgentId = agent, Uuid = uuid };
-        return (s, ct) => s.AcknowledgeAsync(status, ct);
+        return new((s, ct) => s.AcknowledgeAsync(status, ct));
     }
 
-    private static Func<SchedulerSession, CancellationToken, Task> Reconcile(JsonElement? body, int maxItems)
+    private static SchedulerCall Reconcile(JsonElement? body, int maxItems)
     {
         var tasks = body is { } b
-            ? Json.Items(b, "tasks", maxItems).Select(t => Json.RequiredId(t, "task_id", "a reconcile task")).ToImmutableArray()
+            ? Json.Items(b, "tasks", maxItems).Select(t => (Task: Json.RequiredId(t, "task_id", "a reconcile task"), Agent: Json.OptionalId(t, "agent_id"))).ToImmutableArray()
             : [];
-        return (s, ct) => s.ReconcileAsync(tasks.IsEmpty ? null : tasks, ct);
+        var ids = tasks.Select(t => t.Task).ToImmutableArray();
+        var agents = tasks.Where(t => t.Agent is not null).Select(t => (t.Task, t.Agent!)).ToImmutableArray();
+        return new((s, ct) => s.ReconcileAsync(ids.IsEmpty ? null : ids, ct), agents);
     }
 
-    private static Func<SchedulerSession, CancellationToken, Task> Message(JsonElement body)
+    private static SchedulerCall Message(JsonElement body)
     {
         var agent = Json.RequiredId(body, "agent_id", "message");
         var executor = Json.RequiredId(body, "executor_id", "message");
         var data = Json.Bytes(body, "data") ?? throw CallException.BadRequest("message has no 'data'");
-        return (s, ct) => s.MessageAsync(agent, executor, data, ct);
+        return new((s, ct) => s.MessageAsync(agent, executor, data, ct));
     }
 }

@@ -33,7 +33,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
                 return;
             }
             var frameworkId = Json.OptionalId(root, "framework_id") is { Length: > 0 } id ? id : throw CallException.BadRequest("Expecting 'framework_id' to be present");
-            var run = MesosCalls.Read(type, root, options.MaxItemsPerCall);
+            var parsed = MesosCalls.Read(type, root, options.MaxItemsPerCall);
             var subscription = subscriptions.Find(frameworkId) ?? throw new CallException(403, "Framework is not subscribed");
             var streamId = context.Request.Headers[StreamIdHeader].ToString();
             if (streamId.Length == 0) throw CallException.BadRequest($"All non-subscribe calls should include the '{StreamIdHeader}' header");
@@ -41,7 +41,8 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
                 throw CallException.BadRequest($"The stream ID '{streamId}' included in this request didn't match the stream ID currently associated with framework ID {frameworkId}");
             try
             {
-                await run(subscription.Session, context.RequestAborted).ConfigureAwait(false);
+                subscription.TaskAgents.Remember(parsed.Agents);
+                await parsed.Run(subscription.Session, context.RequestAborted).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
@@ -144,7 +145,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
             await foreach (var e in buffer.Reader.ReadAllAsync(end.Token).ConfigureAwait(false))
             {
                 record.ResetWrittenCount();
-                MesosEvents.Write(record, e, role, url, master);
+                MesosEvents.Write(record, WithAgent(e, subscription.TaskAgents), role, url, master);
                 await response.Body.WriteAsync(RecordIO.Frame(record), end.Token).ConfigureAwait(false);
                 await response.Body.FlushAsync(end.Token).ConfigureAwait(false);
             }
@@ -180,4 +181,9 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
             return false;
         }
     }
+
+    private static SchedulerEvent WithAgent(SchedulerEvent e, TaskAgents agents) =>
+        e is UpdateEvent { Status: { AgentId: null } status } && agents.Find(status.TaskId) is { } agent
+            ? new UpdateEvent(status with { AgentId = agent })
+            : e;
 }
