@@ -31,7 +31,8 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberStallTimeout, TimeSpan.Zero, nameof(options.SubscriberStallTimeout));
 
         var services = endpoints.ServiceProvider;
-        var cluster = services.GetRequiredService<IClusterClient>();
+        var cluster = services.GetService<IClusterClient>()
+            ?? throw new InvalidOperationException("MapClusterApi serves the app's cluster, and there is none: call services.AddClusterOrchestration() first");
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Embedded.Server.ClusterApi");
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         var masterId = Guid.NewGuid().ToString();
