@@ -139,6 +139,42 @@ public sealed class SchedulerApiTests(ITestOutputHelper output)
         call.StatusCode.Should().Be(HttpStatusCode.Accepted);
     }
 
+    [Fact]
+    public async Task A_framework_that_subscribes_again_while_connected_takes_over_and_the_old_stream_ends()
+    {
+        await using var server = await ApiServer.StartAsync(output);
+        await using var first = await server.SubscribeAsync("takeover", ""","failover_timeout":60""");
+        await first.NextAsync("SUBSCRIBED");
+
+        await using var second = await server.SubscribeAsync("takeover", $$$""","failover_timeout":60,"id":{"value":"{{{first.FrameworkId}}}"}""");
+        await second.NextAsync("SUBSCRIBED");
+        second.FrameworkId.Should().Be(first.FrameworkId);
+
+        while (await first.ReadRecordAsync() is not null) { }
+        using (var stale = await server.PostAsync(Api, Calls.Of(first.FrameworkId, "REVIVE"), first.StreamId))
+            stale.StatusCode.Should().Be(HttpStatusCode.BadRequest, "the old stream id is no longer the framework's");
+        using (var current = await server.PostAsync(Api, Calls.Of(first.FrameworkId, "REVIVE"), second.StreamId))
+            current.StatusCode.Should().Be(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task A_launch_on_an_unknown_offer_is_TASK_DROPPED_with_REASON_INVALID_OFFERS_and_its_agent()
+    {
+        await using var server = await ApiServer.StartAsync(output);
+        await using var stream = await server.SubscribeAsync("dropped", ""","capabilities":[{"type":"PARTITION_AWARE"}]""");
+        await stream.NextAsync("SUBSCRIBED");
+
+        using (var accept = await server.PostAsync(Api, Calls.Launch(stream.FrameworkId, "no-such-offer", Calls.ShellTask("lost", "agent-1", "true")), stream.StreamId))
+            accept.StatusCode.Should().Be(HttpStatusCode.Accepted, "a launch that cannot be honoured is a status, as in Mesos");
+
+        var status = Status(await stream.NextAsync("UPDATE"));
+        status.GetProperty("state").GetString().Should().Be("TASK_DROPPED");
+        status.GetProperty("reason").GetString().Should().Be("REASON_INVALID_OFFERS");
+        status.GetProperty("source").GetString().Should().Be("SOURCE_MASTER");
+        status.GetProperty("agent_id").GetProperty("value").GetString().Should().Be("agent-1");
+        status.TryGetProperty("uuid", out _).Should().BeFalse("statuses the master makes up need no acknowledgement");
+    }
+
     private static string Id(JsonElement offer) => offer.GetProperty("id").GetProperty("value").GetString()!;
 
     private static JsonElement Status(JsonElement update) => update.GetProperty("update").GetProperty("status");
