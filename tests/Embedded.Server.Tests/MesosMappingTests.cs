@@ -78,4 +78,17 @@ public sealed class MesosMappingTests
         task.Command.Value.Should().Be("/bin/echo");
         task.Command.Arguments.Should().Equal("a", "b");
     }
+
+    [Fact]
+    public void A_docker_task_without_a_shell_replaces_entrypoint_and_command()
+    {
+        using var doc = JsonDocument.Parse("""{"task_id":{"value":"t"},"agent_id":{"value":"a"},"command":{"shell":false,"value":"/bin/echo","arguments":["a","b"]},"container":{"type":"DOCKER","docker":{"image":"busybox"}}}""");
+        var container = MesosTaskInfos.Read(doc.RootElement, 100).Container!;
+        container.Entrypoint.Should().Equal("/bin/echo");
+        container.Command.Should().Equal("a", "b");
+
+        using var image = JsonDocument.Parse("""{"task_id":{"value":"t"},"agent_id":{"value":"a"},"container":{"docker":{"image":"busybox"}}}""");
+        var defaults = MesosTaskInfos.Read(image.RootElement, 100).Container!;
+        (defaults.Entrypoint, defaults.Command).Should().Be((null, null), "without a command the image's own run");
+    }
 }

@@ -14,11 +14,12 @@ internal static class MesosTaskInfos
         var name = Json.OptionalString(t, "name") ?? taskId;
         var resources = Json.Array(t, "resources") is { } r ? MesosResources.Read(r, maxItems) : Resources.Empty;
         if (Json.Has(t, "executor")) throw CallException.BadRequest($"task {taskId}: custom executors are not supported; give a command or a container");
-        var command = Json.Object(t, "command") is { } c ? Command(c, taskId, maxItems) : null;
+        var commandInfo = Json.Object(t, "command");
+        var command = commandInfo is { } c ? Command(c, taskId, maxItems) : null;
         ContainerSpec? container = null;
         if (Json.Object(t, "container") is { } ci)
         {
-            container = Container(ci, command, taskId, maxItems);
+            container = Container(ci, command, commandInfo is { } info ? Argv(info, taskId, maxItems) : [], taskId, maxItems);
             command = null;
         }
         return new TaskInfo(taskId, name, agentId, resources)
@@ -43,7 +44,7 @@ internal static class MesosTaskInfos
         var shell = Json.Bool(c, "shell") ?? true;
         var value = Json.OptionalString(c, "value") ?? "";
         // Mesos's arguments are the whole argv, argv[0] included; ours are what follows the program.
-        var argv = Json.Items(c, "arguments", maxItems).Select(a => a.ValueKind == JsonValueKind.String ? a.GetString()! : throw CallException.BadRequest($"task {taskId}: arguments must be strings")).ToImmutableArray();
+        var argv = Argv(c, taskId, maxItems);
         if (Json.Has(c, "uris")) throw CallException.BadRequest($"task {taskId}: command.uris (fetching) is not supported");
         return new CommandSpec(value)
         {
@@ -53,6 +54,9 @@ internal static class MesosTaskInfos
             WorkingDirectory = null,
         };
     }
+
+    private static ImmutableArray<string> Argv(JsonElement c, string taskId, int maxItems) =>
+        [.. Json.Items(c, "arguments", maxItems).Select(a => a.ValueKind == JsonValueKind.String ? a.GetString()! : throw CallException.BadRequest($"task {taskId}: arguments must be strings"))];
 
     private static ImmutableDictionary<string, string> Environment(JsonElement c, string taskId, int maxItems)
     {
@@ -74,10 +78,10 @@ internal static class MesosTaskInfos
 
     /// <summary>
     /// A DOCKER ContainerInfo. As Mesos's Docker containerizer does: a shell command runs as
-    /// <c>sh -c value</c> in place of the entrypoint; otherwise value (when set) is the entrypoint and
-    /// the arguments after argv[0] its command.
+    /// <c>sh -c value</c> in place of the entrypoint; otherwise value (when set) replaces the
+    /// entrypoint and the arguments, all of them (docker has no argv[0] to drop), are its command.
     /// </summary>
-    private static ContainerSpec Container(JsonElement ci, CommandSpec? command, string taskId, int maxItems)
+    private static ContainerSpec Container(JsonElement ci, CommandSpec? command, ImmutableArray<string> argv, string taskId, int maxItems)
     {
         var type = Json.OptionalString(ci, "type") ?? "DOCKER";
         if (type != "DOCKER") throw CallException.BadRequest($"task {taskId}: container type {type} is not supported; use DOCKER");
@@ -111,7 +115,7 @@ internal static class MesosTaskInfos
         return spec with
         {
             Entrypoint = command.Value.Length == 0 ? null : [command.Value],
-            Command = command.Arguments.IsEmpty ? null : command.Arguments,
+            Command = argv.IsEmpty ? null : argv,
         };
     }
 }
