@@ -23,17 +23,28 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
     {
         try
         {
-            using var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: true).ConfigureAwait(false);
-            var root = call.RootElement;
-            var type = Json.OptionalString(root, "type") ?? throw CallException.BadRequest("Expecting 'type' to be present");
-            if (!MesosCalls.Types.Contains(type)) throw CallException.BadRequest($"Failed to parse body into Call: unknown call type '{type}'");
-            if (type == "SUBSCRIBE")
+            FrameworkInfo? subscribe = null;
+            SchedulerCall? parsed = null;
+            var frameworkId = "";
+            // The body is read and checked whole, then let go: a SUBSCRIBE does not hold it for its stream's life.
+            using (var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: true).ConfigureAwait(false))
             {
-                await SubscribeAsync(context, root).ConfigureAwait(false);
+                var root = call.RootElement;
+                var type = Json.OptionalString(root, "type") ?? throw CallException.BadRequest("Expecting 'type' to be present");
+                if (!MesosCalls.Types.Contains(type)) throw CallException.BadRequest($"Failed to parse body into Call: unknown call type '{type}'");
+                if (type == "SUBSCRIBE") subscribe = ReadSubscribe(root);
+                else
+                {
+                    frameworkId = Json.OptionalId(root, "framework_id") is { Length: > 0 } id ? id : throw CallException.BadRequest("Expecting 'framework_id' to be present");
+                    parsed = MesosCalls.Read(type, root, options.MaxItemsPerCall);
+                }
+            }
+            if (subscribe is not null)
+            {
+                await SubscribeAsync(context, subscribe).ConfigureAwait(false);
                 return;
             }
-            var frameworkId = Json.OptionalId(root, "framework_id") is { Length: > 0 } id ? id : throw CallException.BadRequest("Expecting 'framework_id' to be present");
-            var parsed = MesosCalls.Read(type, root, options.MaxItemsPerCall);
+
             var subscription = subscriptions.Find(frameworkId) ?? throw new CallException(403, "Framework is not subscribed");
             var streamId = context.Request.Headers[StreamIdHeader].ToString();
             if (streamId.Length == 0) throw CallException.BadRequest($"All non-subscribe calls should include the '{StreamIdHeader}' header");
@@ -41,7 +52,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
                 throw CallException.BadRequest($"The stream ID '{streamId}' included in this request didn't match the stream ID currently associated with framework ID {frameworkId}");
             try
             {
-                subscription.TaskAgents.Remember(parsed.Agents);
+                subscription.TaskAgents.Remember(parsed!.Agents);
                 await parsed.Run(subscription.Session, context.RequestAborted).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
@@ -61,13 +72,17 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
         }
     }
 
-    private async Task SubscribeAsync(HttpContext context, JsonElement root)
+    private FrameworkInfo ReadSubscribe(JsonElement root)
     {
         var body = Json.Object(root, "subscribe") ?? throw CallException.BadRequest("Expecting 'subscribe' to be present");
         var info = MesosFrameworkInfos.Read(Json.Object(body, "framework_info") ?? throw CallException.BadRequest("Expecting 'framework_info' to be present"), options.MaxItemsPerCall);
         if (Json.OptionalId(root, "framework_id") is { } callId && callId != info.FrameworkId)
             throw CallException.BadRequest("'framework_id' differs from 'subscribe.framework_info.id'");
+        return info;
+    }
 
+    private async Task SubscribeAsync(HttpContext context, FrameworkInfo info)
+    {
         SchedulerSession session;
         try
         {
