@@ -1,5 +1,6 @@
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Server;
 
 // A web app that hosts its own cluster: one line adds a master, two agents and the job scheduler.
 var builder = WebApplication.CreateBuilder(args);
@@ -24,8 +25,12 @@ app.MapPost("/jobs", async (JobRequest request, IJobClient jobs, CancellationTok
     });
 });
 
-// GET /state: agents, frameworks, tasks and allocation, like Mesos's /state.
-app.MapGet("/state", (IClusterClient cluster, CancellationToken ct) => cluster.GetStateAsync(ct));
+// The Mesos v1 HTTP APIs for this app's cluster: frameworks subscribe at POST /api/v1/scheduler,
+// operators call POST /api/v1; GET /state is Mesos's /master/state, GET /health answers 200.
+app.MapClusterApi();
+
+// GET /cluster: the same snapshot in Embedded's own shape (ClusterState as JSON).
+app.MapGet("/cluster", (IClusterClient cluster, CancellationToken ct) => cluster.GetStateAsync(ct));
 
 app.Run();
 

@@ -1,0 +1,57 @@
+using System.Net;
+using Embedded.Orchestration.Scheduling;
+using Embedded.Server.Http;
+using Embedded.Server.Mesos;
+using Embedded.Server.Operator;
+using Embedded.Server.Scheduler;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Server;
+
+public static class ClusterApiEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Serves the app's embedded cluster (its <see cref="IClusterClient"/>) over Mesos's v1 HTTP APIs:
+    /// <c>POST /api/v1/scheduler</c> (frameworks), <c>POST /api/v1</c> (operators), <c>GET /state</c>
+    /// (also <c>/master/state</c>, <c>/state.json</c>) and <c>GET /health</c>. JSON only.
+    /// </summary>
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder endpoints, Action<ClusterApiOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var options = new ClusterApiOptions();
+        configure?.Invoke(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRequestBodyBytes, 1024, nameof(options.MaxRequestBodyBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberBufferEvents, 1, nameof(options.SubscriberBufferEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxItemsPerCall, 1, nameof(options.MaxItemsPerCall));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberStallTimeout, TimeSpan.Zero, nameof(options.SubscriberStallTimeout));
+
+        var services = endpoints.ServiceProvider;
+        var cluster = services.GetService<IClusterClient>()
+            ?? throw new InvalidOperationException("MapClusterApi serves the app's cluster, and there is none: call services.AddClusterOrchestration() first");
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Embedded.Server.ClusterApi");
+        var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        var masterId = Guid.NewGuid().ToString();
+        var scheduler = new SchedulerEndpoint(cluster, options, new Subscriptions(), masterId, logger, stopping);
+        var operatorApi = new OperatorEndpoint(cluster, options, logger);
+
+        // Mapped for every method, so that a GET is answered 405 as Mesos does rather than 404.
+        endpoints.Map("/api/v1/scheduler", scheduler.HandleAsync);
+        endpoints.Map("/api/v1", operatorApi.HandleAsync);
+        endpoints.MapGet("/health", (HttpContext _) => Task.CompletedTask);
+        endpoints.MapGet("/master/health", (HttpContext _) => Task.CompletedTask);
+        foreach (var path in new[] { "/state", "/master/state", "/state.json", "/master/state.json" })
+            endpoints.MapGet(path, async (HttpContext context) =>
+            {
+                var state = await cluster.GetStateAsync(context.RequestAborted).ConfigureAwait(false);
+                var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
+                var master = new MasterInfo(masterId, Dns.GetHostName(), local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local, context.Connection.LocalPort);
+                await ApiRequest.WriteJsonAsync(context, json => StateJson.Write(json, state, master)).ConfigureAwait(false);
+            });
+        return endpoints;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Embedded.Server;
+
+/// <summary>Limits of the cluster's HTTP API.</summary>
+public sealed class ClusterApiOptions
+{
+    /// <summary>Largest request body taken; a larger one gets 413 (Mesos has no limit; a hostile client should not choose ours).</summary>
+    public int MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Events held for one subscriber that reads slower than the master writes.</summary>
+    public int SubscriberBufferEvents { get; set; } = 1024;
+
+    /// <summary>
+    /// How long a subscriber's full buffer may stay full before it is disconnected (as Mesos drops a
+    /// framework it cannot write to), so a burst is absorbed but a reader that stopped costs the master nothing.
+    /// </summary>
+    public TimeSpan SubscriberStallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most offer ids (or tasks, operations, resources) one call may name; more is a 400.</summary>
+    public int MaxItemsPerCall { get; set; } = 10_000;
+}

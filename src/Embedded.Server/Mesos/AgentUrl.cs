@@ -1,0 +1,7 @@
+namespace Embedded.Server.Mesos;
+
+/// <summary>
+/// Where an offer says its agent is (Mesos's Offer.url). Our agents live in the API's process and
+/// serve no HTTP of their own, so this is the API's own address; clients only need it to be present.
+/// </summary>
+internal sealed record AgentUrl(string Ip, int Port);

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Embedded.Orchestration.Hosting;
+using Embedded.Orchestration.Scheduling;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace Embedded.Server.Tests;
+
+/// <summary>A real Kestrel on 127.0.0.1 (a port the system picks) serving MapClusterApi for a MiniCluster behind it.</summary>
+internal sealed class ApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ApiServer(WebApplication app, MiniCluster cluster, Uri address)
+    {
+        _app = app;
+        Cluster = cluster;
+        Address = address;
+        Http = new HttpClient { BaseAddress = address, Timeout = EventStream.DefaultGuard };
+    }
+
+    public MiniCluster Cluster { get; }
+    public Uri Address { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<ApiServer> StartAsync(ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, TimeProvider? time = null)
+    {
+        var logs = TestOutputLoggerProvider.Factory(output, LogLevel.Information);
+        var cluster = await MiniCluster.StartAsync(agents, o => o.Jobs.Enabled = false, time: time, loggerFactory: logs);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Services.AddSingleton(cluster.Client);
+            var app = builder.Build();
+            app.MapClusterApi(api);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return new ApiServer(app, cluster, new Uri(address));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>POSTs a JSON body (as given, so tests can send anything) with the headers a Mesos client sends.</summary>
+    public async Task<HttpResponseMessage> PostAsync(string path, string body, string? streamId = null, string contentType = "application/json", string? accept = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (streamId is not null) request.Headers.Add("Mesos-Stream-Id", streamId);
+        return await Http.SendAsync(request);
+    }
+
+    public async Task<JsonElement> OperatorAsync(string type)
+    {
+        using var response = await PostAsync("/api/v1", $$"""{"type":"{{type}}"}""");
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        response.Content.Headers.ContentType!.ToString().Should().Be("application/json");
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.Clone();
+    }
+
+    public Task<MesosStream> SubscribeAsync(string name = "http-test", string extra = "") =>
+        MesosStream.OpenAsync(Address, Calls.Subscribe(name, extra));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        try
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        finally
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
+}
