@@ -31,14 +31,7 @@ internal sealed class AgentPool
         _options = options.Value.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
         foreach (var agent in _options.Values)
         {
-            if (agent.Executors.Count == 0) agent.UseProcesses().UseDelegates();
-            if (agent.WorkDirectory is null)
-            {
-                // A directory of its own per cluster, kept across restarts of the agent and removed with the cluster.
-                agent.WorkDirectory = Path.Combine(Path.GetTempPath(), "embedded", $"{agent.Name}-{Guid.NewGuid():N}");
-                agent.TemporaryWorkDirectory = true;
-            }
-            _leases[agent.Name] = new AgentLease(agent.WorkDirectory, agent.RecoveryTimeout, agent.TemporaryWorkDirectory, agent.OwnerLease,
+            _leases[agent.Name] = new AgentLease(agent.WorkDirectory ?? throw new InvalidOperationException($"agent {agent.Name} has no work directory: the cluster options were not post-configured"), agent.RecoveryTimeout, agent.TemporaryWorkDirectory, agent.OwnerLease,
                 loggers.CreateLogger<AgentLease>());
             _agents[agent.Name] = Create(agent);
         }
