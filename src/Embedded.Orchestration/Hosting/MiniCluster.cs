@@ -110,6 +110,8 @@ public sealed class MiniCluster : IAsyncDisposable
     {
         try
         {
+            // The one blocking wait on purpose: the signal's default action (ending the process) runs
+            // when the handler returns, so it must return only once the tasks are stopped.
             return PosixSignalRegistration.Create(signal, _ => DisposeAsync().AsTask().GetAwaiter().GetResult());
         }
         catch (Exception e) when (e is PlatformNotSupportedException or IOException)
