@@ -30,6 +30,7 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         Positive($"Master.{nameof(MasterOptions.AgentReregistrationTimeout)}", master.AgentReregistrationTimeout);
         Positive($"Master.Allocator.{nameof(master.Allocator.AllocationInterval)}", master.Allocator.AllocationInterval);
         if (master.MaxMissedHeartbeats < 1) failures.Add($"Master.{nameof(MasterOptions.MaxMissedHeartbeats)} must be at least 1 (it is {master.MaxMissedHeartbeats})");
+        if (master.WatcherBufferEvents < 1) failures.Add($"Master.{nameof(MasterOptions.WatcherBufferEvents)} must be at least 1 (it is {master.WatcherBufferEvents})");
         if (master.MaxCompletedTasks < 0) failures.Add($"Master.{nameof(MasterOptions.MaxCompletedTasks)} must not be negative (it is {master.MaxCompletedTasks})");
         foreach (var (role, weight) in master.Allocator.RoleWeights)
             if (double.IsNaN(weight) || double.IsInfinity(weight) || weight <= 0) failures.Add($"the weight of role '{role}' must be a positive number (it is {weight})");

@@ -50,7 +50,8 @@ public static class ClusterOrchestrationServiceCollectionExtensions
             sp.GetRequiredService<ILogger<MasterActor>>()), sp.GetRequiredService<InProcessTransport>()));
         services.TryAddSingleton<AgentPool>();
         services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(
-            sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<InProcessTransport>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>()));
+            sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<InProcessTransport>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>(),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master.WatcherBufferEvents));
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
             sp.GetRequiredService<IClusterClient>(),

@@ -34,4 +34,7 @@ internal sealed partial class MasterActor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused task {TaskId} of framework {FrameworkId}: {State} ({Reason}) {Message}")]
     private partial void LogTaskRefused(string taskId, string frameworkId, TaskState state, TaskReason reason, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watcher {Connection} fell behind the cluster's events and was disconnected")]
+    private partial void LogWatcherDropped(string connection);
 }

@@ -32,6 +32,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private readonly TaskBook _tasks;
     private readonly OfferBook _offers;
     private readonly List<WaitForAgents> _agentWaiters = [];
+    private readonly HashSet<string> _watchers = new(StringComparer.Ordinal);
     private readonly List<Allocation.Allocation> _allocations = [];
     private readonly List<ITimer> _timers = [];
     private long _frameworkSequence;
@@ -67,6 +68,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         foreach (var timer in _timers) timer.Dispose();
         foreach (var framework in _frameworks.Values)
             if (framework.Connection is { } connection) _transport.Close(connection);
+        foreach (var watcher in _watchers) _transport.Close(watcher);
         foreach (var waiter in _agentWaiters) waiter.Reply.TrySetCanceled(cancellationToken);
         await _registry.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -143,6 +145,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case HeartbeatFrameworks: OnHeartbeatFrameworks(); break;
             case GetState m: m.Reply.TrySetResult(Snapshot()); break;
             case GetAgents m: m.Reply.TrySetResult(AgentSnapshots()); break;
+            case WatchCluster m: OnWatch(m); break;
+            case UnwatchCluster m: OnUnwatch(m); break;
             case WaitForAgents m: OnWaitForAgents(m); break;
             case SetRoleWeight m:
                 _allocator.SetWeight(m.Role, m.Weight);
@@ -211,21 +215,23 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         foreach (var framework in _frameworks.Values) Send(framework, new HeartbeatEvent());
     }
 
-    private ImmutableArray<AgentSnapshot> AgentSnapshots()
+    private ImmutableArray<AgentSnapshot> AgentSnapshots() => [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(Snapshot)];
+
+    private AgentSnapshot Snapshot(AgentRecord a)
     {
-        var used = new Dictionary<string, Resources>(StringComparer.Ordinal);
-        foreach (var task in _tasks.Active)
-            used[task.AgentId] = used.GetValueOrDefault(task.AgentId, Resources.Empty).Add(task.Info.Resources);
-        return [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => new AgentSnapshot(
-            a.Id, a.Hostname, a.Reachable, a.Total, used.GetValueOrDefault(a.Id, Resources.Empty), a.Attributes, a.Tasks.Count) { TaskKinds = a.TaskKinds })];
+        var used = Resources.Empty;
+        foreach (var key in a.Tasks) used = used.Add(_tasks[key].Info.Resources);
+        return new AgentSnapshot(a.Id, a.Hostname, a.Reachable, a.Total, used, a.Attributes, a.Tasks.Count) { TaskKinds = a.TaskKinds };
     }
+
+    private FrameworkSnapshot Snapshot(FrameworkRecord f) =>
+        new(f.Id, f.Info.Name, f.Info.Role, f.Connected, _allocator.IsSuppressed(f.Id), f.Tasks.Count, f.Offers.Count);
 
     private ClusterState Snapshot() =>
         new(
             _time.GetUtcNow(),
             AgentSnapshots(),
-            [.. _frameworks.Values.OrderBy(f => f.Id, StringComparer.Ordinal).Select(f => new FrameworkSnapshot(
-                f.Id, f.Info.Name, f.Info.Role, f.Connected, _allocator.IsSuppressed(f.Id), f.Tasks.Count, f.Offers.Count))],
+            [.. _frameworks.Values.OrderBy(f => f.Id, StringComparer.Ordinal).Select(Snapshot)],
             [.. _tasks.Active.Select(t => t.Snapshot())],
             [.. _tasks.Completed.Select(t => t.Snapshot())],
             [.. _offers.All],

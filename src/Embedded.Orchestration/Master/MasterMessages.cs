@@ -55,6 +55,11 @@ internal sealed record GetState : MasterMessage
     public TaskCompletionSource<ClusterState> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
+/// <summary>A watcher opened <paramref name="Connection"/>: it gets the state, then every change.</summary>
+internal sealed record WatchCluster(string Connection) : MasterMessage;
+
+internal sealed record UnwatchCluster(string Connection) : MasterMessage;
+
 internal sealed record GetAgents : MasterMessage
 {
     public TaskCompletionSource<ImmutableArray<AgentSnapshot>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

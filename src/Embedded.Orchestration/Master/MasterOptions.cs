@@ -29,5 +29,8 @@ public sealed class MasterOptions
     /// <summary>How many ended tasks the master remembers for state and reconciliation.</summary>
     public int MaxCompletedTasks { get; set; } = 1000;
 
+    /// <summary>How many events a watcher (<see cref="Scheduling.IClusterClient.WatchAsync"/>) may leave unread before the master cuts it off.</summary>
+    public int WatcherBufferEvents { get; set; } = 10_000;
+
     public AllocatorOptions Allocator { get; } = new();
 }

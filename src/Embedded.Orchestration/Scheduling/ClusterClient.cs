@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Allocation;
@@ -29,12 +30,37 @@ public interface IClusterClient
     /// </summary>
     Task SetRoleQuotaAsync(string role, RoleQuota? quota, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The cluster's changes as they happen, like Mesos's operator API SUBSCRIBE: first a
+    /// <see cref="ClusterSubscribed"/> with the whole state, then tasks, agents and frameworks as
+    /// they are added, updated and removed. A reader that falls <see cref="MasterOptions.WatcherBufferEvents"/>
+    /// behind is cut off: the enumeration throws <see cref="InvalidOperationException"/>. It ends when the master stops.
+    /// </summary>
+    IAsyncEnumerable<ClusterEvent> WatchAsync(CancellationToken cancellationToken = default);
+
     /// <summary>What a framework's task on an agent has written so far, or its last output once it ended; null if the agent does not know it.</summary>
     Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs) : IClusterClient
+internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs, int watcherBuffer)
+    : IClusterClient
 {
+    public async IAsyncEnumerable<ClusterEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var events = Channel.CreateBounded<ClusterEvent>(new BoundedChannelOptions(watcherBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var connection = transport.Watch(events.Writer);
+        try
+        {
+            if (!link.Post(new WatchCluster(connection))) throw new InvalidOperationException("the master has stopped");
+            await foreach (var e in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return e;
+        }
+        finally
+        {
+            link.Post(new UnwatchCluster(connection));
+            transport.Close(connection);
+        }
+    }
+
     public async Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default)
     {
         var read = new ReadOutput(frameworkId, taskId);

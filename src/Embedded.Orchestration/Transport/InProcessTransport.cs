@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Protocol;
+using Embedded.Orchestration.Scheduling;
 
 namespace Embedded.Orchestration.Transport;
 
@@ -15,6 +16,7 @@ internal sealed class InProcessTransport
 {
     private readonly ConcurrentDictionary<AgentAddress, Func<AgentMessage, bool>> _agents = new();
     private readonly ConcurrentDictionary<string, ChannelWriter<SchedulerEvent>> _frameworks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelWriter<ClusterEvent>> _watchers = new(StringComparer.Ordinal);
     private long _connections;
     private volatile Func<MasterMessage, bool> _master = static _ => false;
 
@@ -42,9 +44,21 @@ internal sealed class InProcessTransport
 
     public bool Send(string connection, SchedulerEvent e) => _frameworks.TryGetValue(connection, out var events) && events.TryWrite(e);
 
-    /// <summary>Ends a framework connection's event stream (with <paramref name="error"/>, if any) and forgets it.</summary>
+    /// <summary>Opens a watcher's connection whose cluster events go to <paramref name="events"/>; returns its id.</summary>
+    public string Watch(ChannelWriter<ClusterEvent> events)
+    {
+        var id = $"w{Interlocked.Increment(ref _connections)}";
+        _watchers[id] = events;
+        return id;
+    }
+
+    /// <summary>False when the watcher is gone or its buffer is full.</summary>
+    public bool Send(string connection, ClusterEvent e) => _watchers.TryGetValue(connection, out var events) && events.TryWrite(e);
+
+    /// <summary>Ends a framework's or a watcher's event stream (with <paramref name="error"/>, if any) and forgets it.</summary>
     public void Close(string connection, Exception? error = null)
     {
         if (_frameworks.TryRemove(connection, out var events)) events.TryComplete(error);
+        if (_watchers.TryRemove(connection, out var watcher)) watcher.TryComplete(error);
     }
 }
