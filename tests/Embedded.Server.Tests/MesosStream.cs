@@ -28,7 +28,7 @@ internal sealed class MesosStream : IAsyncDisposable
     public List<JsonElement> Seen { get; } = [];
 
     /// <summary>Opens the stream; with <paramref name="receiveBuffer"/> set the socket holds little, to model a client that stops reading.</summary>
-    public static async Task<MesosStream> OpenAsync(Uri server, string body, int? receiveBuffer = null)
+    public static async Task<MesosStream> OpenAsync(Uri server, string body, int? receiveBuffer = null, string path = "/api/v1/scheduler")
     {
         var tcp = new TcpClient();
         if (receiveBuffer is { } size) tcp.ReceiveBufferSize = size;
@@ -38,7 +38,7 @@ internal sealed class MesosStream : IAsyncDisposable
             await tcp.ConnectAsync(server.Host, server.Port).WaitAsync(EventStream.DefaultGuard);
             stream._stream = tcp.GetStream();
             var bytes = Encoding.UTF8.GetBytes(body);
-            var head = $"POST /api/v1/scheduler HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {bytes.Length}\r\n\r\n";
+            var head = $"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {bytes.Length}\r\n\r\n";
             await stream._stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             await stream._stream.WriteAsync(bytes);
             var status = await stream.ReadLineAsync();
@@ -67,7 +67,7 @@ internal sealed class MesosStream : IAsyncDisposable
                 ?? throw new InvalidOperationException($"the stream ended while waiting for {type}; saw {string.Join(", ", Seen.Select(s => s.GetProperty("type").GetString()))}");
             Seen.Add(e);
             var t = e.GetProperty("type").GetString();
-            if (t == "SUBSCRIBED") FrameworkId = e.GetProperty("subscribed").GetProperty("framework_id").GetProperty("value").GetString()!;
+            if (t == "SUBSCRIBED" && e.GetProperty("subscribed").TryGetProperty("framework_id", out _)) FrameworkId = e.GetProperty("subscribed").GetProperty("framework_id").GetProperty("value").GetString()!;
             if (type is null ? t != "HEARTBEAT" : t == type && (match is null || match(e))) return e;
         }
     }

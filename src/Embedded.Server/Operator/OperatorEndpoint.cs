@@ -14,7 +14,7 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
         try
         {
             string type;
-            using (var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: false).ConfigureAwait(false))
+            using (var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: true).ConfigureAwait(false))
                 type = Json.OptionalString(call.RootElement, "type") ?? throw CallException.BadRequest("Expecting 'type' to be present");
             var ct = context.RequestAborted;
             switch (type)
@@ -48,20 +48,12 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
                     var forRoles = await cluster.GetStateAsync(ct).ConfigureAwait(false);
                     await Answer(context, type, json => OperatorJson.WriteRoles(json, forRoles)).ConfigureAwait(false);
                     break;
+                case "SUBSCRIBE":
+                    await OperatorSubscription.StreamAsync(context, cluster, logger).ConfigureAwait(false);
+                    break;
                 case "GET_STATE":
                     var state = await cluster.GetStateAsync(ct).ConfigureAwait(false);
-                    await Answer(context, type, json =>
-                    {
-                        json.WriteStartObject("get_state");
-                        OperatorJson.WriteTasks(json, state);
-                        json.WriteStartObject("get_executors");
-                        json.WriteStartArray("executors");
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                        OperatorJson.WriteFrameworks(json, state.Frameworks);
-                        OperatorJson.WriteAgents(json, state.Agents);
-                        json.WriteEndObject();
-                    }).ConfigureAwait(false);
+                    await Answer(context, type, json => OperatorJson.WriteState(json, state)).ConfigureAwait(false);
                     break;
                 default:
                     throw CallException.BadRequest($"operator call '{type}' is not supported");

@@ -11,7 +11,16 @@ internal static class OperatorJson
     {
         json.WriteStartObject("get_agents");
         json.WriteStartArray("agents");
-        foreach (var a in agents)
+        foreach (var a in agents) WriteAgent(json, a);
+        json.WriteEndArray();
+        json.WriteStartArray("recovered_agents");
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>master.proto's Response.GetAgents.Agent.</summary>
+    public static void WriteAgent(Utf8JsonWriter json, AgentSnapshot a)
+    {
         {
             json.WriteStartObject();
             json.WriteStartObject("agent_info");
@@ -27,28 +36,41 @@ internal static class OperatorJson
             MesosResources.Write(json, "allocated_resources", a.Used);
             json.WriteEndObject();
         }
-        json.WriteEndArray();
-        json.WriteStartArray("recovered_agents");
-        json.WriteEndArray();
-        json.WriteEndObject();
     }
 
     public static void WriteFrameworks(Utf8JsonWriter json, IEnumerable<FrameworkSnapshot> frameworks)
     {
         json.WriteStartObject("get_frameworks");
         json.WriteStartArray("frameworks");
-        foreach (var f in frameworks)
-        {
-            json.WriteStartObject();
-            MesosFrameworkInfos.Write(json, "framework_info", f.FrameworkId, f.Name, f.Role);
-            json.WriteBoolean("active", f.Connected && !f.Suppressed);
-            json.WriteBoolean("connected", f.Connected);
-            json.WriteBoolean("recovered", false);
-            json.WriteEndObject();
-        }
+        foreach (var f in frameworks) WriteFramework(json, f);
         json.WriteEndArray();
         json.WriteStartArray("completed_frameworks");
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>master.proto's Response.GetFrameworks.Framework.</summary>
+    public static void WriteFramework(Utf8JsonWriter json, FrameworkSnapshot f)
+    {
+        json.WriteStartObject();
+        MesosFrameworkInfos.Write(json, "framework_info", f.FrameworkId, f.Name, f.Role);
+        json.WriteBoolean("active", f.Connected && !f.Suppressed);
+        json.WriteBoolean("connected", f.Connected);
+        json.WriteBoolean("recovered", false);
+        json.WriteEndObject();
+    }
+
+    /// <summary>master.proto's Response.GetState, as <c>get_state</c>.</summary>
+    public static void WriteState(Utf8JsonWriter json, ClusterState state)
+    {
+        json.WriteStartObject("get_state");
+        WriteTasks(json, state);
+        json.WriteStartObject("get_executors");
+        json.WriteStartArray("executors");
+        json.WriteEndArray();
+        json.WriteEndObject();
+        WriteFrameworks(json, state.Frameworks);
+        WriteAgents(json, state.Agents);
         json.WriteEndObject();
     }
 
@@ -65,7 +87,7 @@ internal static class OperatorJson
     }
 
     /// <summary>mesos.proto's Task.</summary>
-    private static void WriteTask(Utf8JsonWriter json, TaskSnapshot t)
+    public static void WriteTask(Utf8JsonWriter json, TaskSnapshot t)
     {
         json.WriteStartObject();
         json.WriteString("name", t.Name);
