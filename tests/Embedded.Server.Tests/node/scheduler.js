@@ -1,0 +1,53 @@
+"use strict";
+// A real Mesos v1 HTTP scheduler (the npm package mesos-framework) driven against Embedded's API by
+// NodeSchedulerTests: subscribe, launch one command task on an offer, acknowledge its updates (the
+// package's default UPDATE handler does), exit 0 once it is FINISHED. Usage: node scheduler.js <master url>
+var os = require("os");
+var fs = require("fs");
+var path = require("path");
+var mf = require("mesos-framework");
+var Mesos = mf.Mesos.getMesos();
+
+var master = new URL(process.argv[2] || "http://127.0.0.1:5050");
+var timeoutSeconds = parseInt(process.env.SCHEDULER_TIMEOUT_SECONDS || "60", 10);
+// The package also logs to a file; keep it out of the working tree.
+var logs = fs.mkdtempSync(path.join(os.tmpdir(), "mesos-framework-"));
+
+function done(code, line) {
+    console.log(line);
+    process.exit(code);
+}
+
+setTimeout(function () { done(2, "TIMEOUT after " + timeoutSeconds + " s"); }, timeoutSeconds * 1000).unref();
+
+var scheduler = new mf.Scheduler({
+    masterUrl: master.hostname,
+    port: master.port || 80,
+    frameworkName: "node-mesos-framework",
+    masterConnectionTimeout: 60,   // seconds without a byte before it re-subscribes; heartbeats come every 15 s
+    logging: { path: logs, fileName: "scheduler.log", level: process.env.SCHEDULER_LOG_LEVEL || "info" },
+    tasks: {
+        hello: {
+            instances: 1,
+            commandInfo: new Mesos.CommandInfo(null, null, true, "echo hello-from-node", null, null),
+            resources: { cpus: 0.1, mem: 32, disk: 0, ports: 0 }
+        }
+    }
+});
+
+scheduler.on("ready", function () { scheduler.subscribe(); });
+scheduler.on("subscribed", function (s) { console.log("SUBSCRIBED " + s.frameworkId); });
+scheduler.on("sent_accept", function () { console.log("ACCEPTED"); });
+scheduler.on("update", function (update) {
+    var status = update.status;
+    console.log("STATUS " + status.state + " " + status.task_id.value + " agent=" + (status.agent_id && status.agent_id.value));
+    if (status.state === "TASK_FINISHED") {
+        // Let the acknowledgement the default handler sent reach the master before leaving.
+        scheduler.once("sent_acknowledge", function () { done(0, "DONE"); });
+    } else if (["TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"].indexOf(status.state) > -1) {
+        done(1, "FAILED " + status.state + " " + (status.message || ""));
+    }
+});
+scheduler.on("error", function (error) {
+    console.log("ERROR " + (error && error.message ? error.message : JSON.stringify(error)));
+});
