@@ -39,6 +39,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         var cluster = services.GetService<IClusterClient>()
             ?? throw new InvalidOperationException("MapClusterApi serves the app's cluster, and there is none: call services.AddClusterOrchestration() first");
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Embedded.Server.ClusterApi");
+        Log.Authentication(logger, authenticator.Enabled ? "on (HTTP Basic and/or bearer tokens)" : "off: calls are served on loopback addresses only");
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         var masterId = Guid.NewGuid().ToString();
         var scheduler = new SchedulerEndpoint(cluster, options, new Subscriptions(), authenticator, masterId, logger, stopping);

@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Debug, "{Path}: {Status} {Message}")]
     public static partial void Refused(ILogger logger, string path, int status, string message);
+
+    [LoggerMessage(5, LogLevel.Information, "Cluster API authentication: {Mode}")]
+    public static partial void Authentication(ILogger logger, string mode);
 }
