@@ -15,6 +15,7 @@ var logs = fs.mkdtempSync(path.join(os.tmpdir(), "mesos-framework-"));
 
 function done(code, line) {
     console.log(line);
+    try { fs.rmSync(logs, { recursive: true, force: true }); } catch (e) { /* only a log folder */ }
     process.exit(code);
 }
 
@@ -35,19 +36,30 @@ var scheduler = new mf.Scheduler({
     }
 });
 
+var unacknowledged = 0;
+var finished = false;
+function maybeDone() {
+    if (finished && unacknowledged === 0) done(0, "DONE");
+}
+
 scheduler.on("ready", function () { scheduler.subscribe(); });
 scheduler.on("subscribed", function (s) { console.log("SUBSCRIBED " + s.frameworkId); });
 scheduler.on("sent_accept", function () { console.log("ACCEPTED"); });
+// The package's default UPDATE handler acknowledges every update that has a uuid; its answer (202) comes as sent_acknowledge.
+scheduler.on("sent_acknowledge", function () { unacknowledged--; maybeDone(); });
 scheduler.on("update", function (update) {
     var status = update.status;
+    if (status.uuid) unacknowledged++;
     console.log("STATUS " + status.state + " " + status.task_id.value + " agent=" + (status.agent_id && status.agent_id.value));
     if (status.state === "TASK_FINISHED") {
-        // Let the acknowledgement the default handler sent reach the master before leaving.
-        scheduler.once("sent_acknowledge", function () { done(0, "DONE"); });
+        // Leave once every acknowledgement, this one's too, has been taken by the master.
+        finished = true;
+        maybeDone();
     } else if (["TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE"].indexOf(status.state) > -1) {
         done(1, "FAILED " + status.state + " " + (status.message || ""));
     }
 });
+// Any error before the end (a call not answered 202, a stream cut short, an event it cannot parse) fails the run.
 scheduler.on("error", function (error) {
-    console.log("ERROR " + (error && error.message ? error.message : JSON.stringify(error)));
+    done(3, "ERROR " + (error && error.message ? error.message : JSON.stringify(error)));
 });
