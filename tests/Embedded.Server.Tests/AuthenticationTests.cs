@@ -94,6 +94,24 @@ public sealed class AuthenticationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_principal_that_subscribed_a_framework_may_fail_over_with_its_id_by_any_of_its_credentials()
+    {
+        using var credentials = Credentials();
+        await using var server = await StartAsync(output, credentials);
+        string frameworkId;
+        await using (var first = await server.SubscribeAsync("failover", ""","failover_timeout":60,"principal":"a" """, authorization: A))
+        {
+            await first.NextAsync("SUBSCRIBED");
+            frameworkId = first.FrameworkId;
+        }
+
+        await using var second = await server.SubscribeAsync("failover", $$""","failover_timeout":60,"id":{"value":"{{frameworkId}}"}""", authorization: $"Bearer {TokenOfA}");
+        second.StatusCode.Should().Be(200);
+        await second.NextAsync("SUBSCRIBED");
+        second.FrameworkId.Should().Be(frameworkId);
+    }
+
+    [Fact]
     public async Task A_framework_info_principal_must_be_the_authenticated_one()
     {
         using var credentials = Credentials();
