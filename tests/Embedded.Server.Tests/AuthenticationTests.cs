@@ -112,6 +112,20 @@ public sealed class AuthenticationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_framework_the_app_subscribed_in_process_cannot_be_taken_over_over_http()
+    {
+        using var credentials = Credentials();
+        await using var server = await StartAsync(output, credentials);
+        await using var local = await server.Cluster.Client.SubscribeAsync(new Embedded.Orchestration.Model.FrameworkInfo("in-process", "*") { FailoverTimeout = TimeSpan.FromMinutes(1) });
+
+        using var takeover = await server.PostAsync(Api, Calls.Subscribe("thief", $$""","failover_timeout":60,"id":{"value":"{{local.FrameworkId}}"}"""), authorization: A);
+        takeover.StatusCode.Should().Be(HttpStatusCode.Forbidden, await takeover.Content.ReadAsStringAsync());
+        using var call = await server.PostAsync(Api, Calls.Of(local.FrameworkId, "TEARDOWN"), "any", authorization: A);
+        call.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await server.Cluster.Client.GetStateAsync()).Frameworks.Should().ContainSingle(f => f.FrameworkId == local.FrameworkId);
+    }
+
+    [Fact]
     public async Task A_framework_info_principal_must_be_the_authenticated_one()
     {
         using var credentials = Credentials();

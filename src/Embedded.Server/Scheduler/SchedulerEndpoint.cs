@@ -88,7 +88,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
         {
             if (Json.OptionalString(frameworkInfo, "principal") is { Length: > 0 } claimed && claimed != principal)
                 throw new CallException(403, $"Framework principal '{claimed}' does not match authenticated principal '{principal}'");
-            if (info.FrameworkId is { } failover) owners.Require(failover, principal);
+            if (info.FrameworkId is { } failover) owners.Require(failover, principal, mustBeKnown: true);
         }
         return info;
     }

@@ -12,10 +12,15 @@ internal sealed class FrameworkOwners
 
     public void Set(string frameworkId, string principal) => _owners[frameworkId] = principal;
 
-    /// <summary>Throws 403 when <paramref name="frameworkId"/> belongs to another principal.</summary>
-    public void Require(string frameworkId, string principal)
+    /// <summary>
+    /// Throws 403 when <paramref name="frameworkId"/> belongs to another principal, or (with
+    /// <paramref name="mustBeKnown"/>, for a failover) to none: a framework the app subscribed in
+    /// process, such as its job scheduler, must not be taken over over HTTP.
+    /// </summary>
+    public void Require(string frameworkId, string principal, bool mustBeKnown = false)
     {
-        if (_owners.TryGetValue(frameworkId, out var owner) && owner != principal)
+        var known = _owners.TryGetValue(frameworkId, out var owner);
+        if ((known && owner != principal) || (!known && mustBeKnown))
             throw new Mesos.CallException(403, $"Principal '{principal}' is not allowed to make calls for framework {frameworkId}");
     }
 }
