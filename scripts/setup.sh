@@ -4,7 +4,8 @@
 #   - as root: util-linux (setsid), a Docker engine (docker.io, started as dockerd when none
 #     answers), busybox-static and docker-registry for the Docker tests' local images and registry,
 #     openssl and socat for their TLS proxy in front of the engine;
-#   - the test image embedded-test/busybox, imported from busybox-static (no registry is reachable).
+#   - the test image embedded-test/busybox, imported from busybox-static (no registry is reachable);
+#   - nodejs and npm, and the npm client mesos-framework (tests/Embedded.Server.Tests/node, from its lock file).
 # Without root or apt-get it checks and reports instead of installing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,8 @@ command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v file >/dev/null 2>&1 || missing+=(file)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if $can_install; then
     log "installing ${missing[*]}"
@@ -65,4 +68,14 @@ if command -v docker >/dev/null 2>&1 && docker_answers; then
   fi
 else
   log "no Docker engine answers; Docker tests will skip locally and fail in CI"
+fi
+
+node_client=tests/Embedded.Server.Tests/node
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$node_client/node_modules/mesos-framework/package.json" ] || [ "$node_client/package-lock.json" -nt "$node_client/node_modules/.package-lock.json" ]; then
+    log "installing the npm client in $node_client (npm ci)"
+    (cd "$node_client" && npm ci --no-audit --no-fund --loglevel=error) || log "npm ci failed in $node_client; the npm client test will skip locally and fail in CI"
+  fi
+else
+  log "no npm; the npm client test will skip locally and fail in CI"
 fi

@@ -3,6 +3,7 @@ using Embedded.Orchestration.Scheduling;
 using Embedded.Server.Http;
 using Embedded.Server.Mesos;
 using Embedded.Server.Operator;
+using Embedded.Server.Security;
 using Embedded.Server.Scheduler;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,9 @@ public static class ClusterApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the app's embedded cluster (its <see cref="IClusterClient"/>) over Mesos's v1 HTTP APIs:
     /// <c>POST /api/v1/scheduler</c> (frameworks), <c>POST /api/v1</c> (operators), <c>GET /state</c>
-    /// (also <c>/master/state</c>, <c>/state.json</c>) and <c>GET /health</c>. JSON only.
+    /// (also <c>/master/state</c>, <c>/state.json</c>) and <c>GET /health</c>. JSON only. Without
+    /// <see cref="ClusterApiOptions.Authentication"/> it serves loopback only; with it every call but
+    /// <c>/health</c> must authenticate. For TLS, configure Kestrel's HTTPS; nothing here assumes http.
     /// </summary>
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder endpoints, Action<ClusterApiOptions>? configure = null)
     {
@@ -30,14 +33,17 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxItemsPerCall, 1, nameof(options.MaxItemsPerCall));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberStallTimeout, TimeSpan.Zero, nameof(options.SubscriberStallTimeout));
 
+        // A bad credentials file or token fails here, when the app maps the API, not at the first call.
+        var authenticator = new Authenticator(options.Authentication);
         var services = endpoints.ServiceProvider;
         var cluster = services.GetService<IClusterClient>()
             ?? throw new InvalidOperationException("MapClusterApi serves the app's cluster, and there is none: call services.AddClusterOrchestration() first");
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Embedded.Server.ClusterApi");
+        Log.Authentication(logger, authenticator.Enabled ? "on (HTTP Basic and/or bearer tokens)" : "off: calls are served on loopback addresses only");
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         var masterId = Guid.NewGuid().ToString();
-        var scheduler = new SchedulerEndpoint(cluster, options, new Subscriptions(), masterId, logger, stopping);
-        var operatorApi = new OperatorEndpoint(cluster, options, logger);
+        var scheduler = new SchedulerEndpoint(cluster, options, new Subscriptions(), authenticator, masterId, logger, stopping);
+        var operatorApi = new OperatorEndpoint(cluster, options, authenticator, logger);
 
         // Mapped for every method, so that a GET is answered 405 as Mesos does rather than 404.
         endpoints.Map("/api/v1/scheduler", scheduler.HandleAsync);
@@ -47,6 +53,16 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         foreach (var path in new[] { "/state", "/master/state", "/state.json", "/master/state.json" })
             endpoints.MapGet(path, async (HttpContext context) =>
             {
+                try
+                {
+                    authenticator.RequireOperator(authenticator.Authenticate(context));
+                }
+                catch (CallException e)
+                {
+                    Log.Refused(logger, context.Request.Path, e.StatusCode, e.Message);
+                    await ApiRequest.WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
+                    return;
+                }
                 var state = await cluster.GetStateAsync(context.RequestAborted).ConfigureAwait(false);
                 var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
                 var master = new MasterInfo(masterId, Dns.GetHostName(), local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local, context.Connection.LocalPort);

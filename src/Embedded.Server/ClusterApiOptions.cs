@@ -17,4 +17,7 @@ public sealed class ClusterApiOptions
 
     /// <summary>Most offer ids (or tasks, operations, resources) one call may name; more is a 400.</summary>
     public int MaxItemsPerCall { get; set; } = 10_000;
+
+    /// <summary>Authentication and authorization; off by default, which is safe only on loopback.</summary>
+    public ClusterApiAuthentication Authentication { get; } = new();
 }

@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Debug, "{Path}: {Status} {Message}")]
     public static partial void Refused(ILogger logger, string path, int status, string message);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "An operator event stream ended: {Why}")]
+    [LoggerMessage(6, LogLevel.Information, "An operator event stream ended: {Why}")]
     public static partial void OperatorStreamEnded(ILogger logger, string why);
+
+    [LoggerMessage(5, LogLevel.Information, "Cluster API authentication: {Mode}")]
+    public static partial void Authentication(ILogger logger, string mode);
 }

@@ -6,6 +6,7 @@ using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,26 +20,28 @@ internal sealed class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ApiServer(WebApplication app, MiniCluster cluster, Uri address)
+    private ApiServer(WebApplication app, MiniCluster cluster, Uri address, HttpMessageHandler? handler)
     {
         _app = app;
         Cluster = cluster;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = EventStream.DefaultGuard };
+        Http = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = address, Timeout = EventStream.DefaultGuard };
     }
 
     public MiniCluster Cluster { get; }
     public Uri Address { get; }
     public HttpClient Http { get; }
 
-    public static async Task<ApiServer> StartAsync(ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, TimeProvider? time = null)
+    /// <summary><paramref name="listen"/> configures the loopback endpoint (HTTPS); <paramref name="handler"/> is <see cref="Http"/>'s (to trust its certificate).</summary>
+    public static async Task<ApiServer> StartAsync(ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, TimeProvider? time = null,
+        Action<ListenOptions>? listen = null, HttpMessageHandler? handler = null)
     {
         var logs = TestOutputLoggerProvider.Factory(output, LogLevel.Information);
         var cluster = await MiniCluster.StartAsync(agents, o => o.Jobs.Enabled = false, time: time, loggerFactory: logs);
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => listen?.Invoke(l)));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -47,7 +50,7 @@ internal sealed class ApiServer : IAsyncDisposable
             app.MapClusterApi(api);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            return new ApiServer(app, cluster, new Uri(address));
+            return new ApiServer(app, cluster, new Uri(address), handler);
         }
         catch
         {
@@ -57,12 +60,13 @@ internal sealed class ApiServer : IAsyncDisposable
     }
 
     /// <summary>POSTs a JSON body (as given, so tests can send anything) with the headers a Mesos client sends.</summary>
-    public async Task<HttpResponseMessage> PostAsync(string path, string body, string? streamId = null, string contentType = "application/json", string? accept = "application/json")
+    public async Task<HttpResponseMessage> PostAsync(string path, string body, string? streamId = null, string contentType = "application/json", string? accept = "application/json", string? authorization = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
         if (streamId is not null) request.Headers.Add("Mesos-Stream-Id", streamId);
+        if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
         return await Http.SendAsync(request);
     }
 
@@ -75,8 +79,8 @@ internal sealed class ApiServer : IAsyncDisposable
         return doc.RootElement.Clone();
     }
 
-    public Task<MesosStream> SubscribeAsync(string name = "http-test", string extra = "") =>
-        MesosStream.OpenAsync(Address, Calls.Subscribe(name, extra));
+    public Task<MesosStream> SubscribeAsync(string name = "http-test", string extra = "", string? authorization = null) =>
+        MesosStream.OpenAsync(Address, Calls.Subscribe(name, extra), authorization: authorization);
 
     public async ValueTask DisposeAsync()
     {

@@ -27,18 +27,21 @@ internal sealed class MesosStream : IAsyncDisposable
     public string FrameworkId { get; private set; } = "";
     public List<JsonElement> Seen { get; } = [];
 
+    /// <summary>The Authorization header the stream was opened with, sent again with its acknowledgements.</summary>
+    public string? Authorization { get; private init; }
+
     /// <summary>Opens the stream; with <paramref name="receiveBuffer"/> set the socket holds little, to model a client that stops reading.</summary>
-    public static async Task<MesosStream> OpenAsync(Uri server, string body, int? receiveBuffer = null, string path = "/api/v1/scheduler")
+    public static async Task<MesosStream> OpenAsync(Uri server, string body, int? receiveBuffer = null, string? authorization = null, string path = "/api/v1/scheduler")
     {
         var tcp = new TcpClient();
         if (receiveBuffer is { } size) tcp.ReceiveBufferSize = size;
-        var stream = new MesosStream(tcp);
+        var stream = new MesosStream(tcp) { Authorization = authorization };
         try
         {
             await tcp.ConnectAsync(server.Host, server.Port).WaitAsync(EventStream.DefaultGuard);
             stream._stream = tcp.GetStream();
             var bytes = Encoding.UTF8.GetBytes(body);
-            var head = $"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {bytes.Length}\r\n\r\n";
+            var head = $"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {bytes.Length}\r\n{(authorization is null ? "" : $"Authorization: {authorization}\r\n")}\r\n";
             await stream._stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             await stream._stream.WriteAsync(bytes);
             var status = await stream.ReadLineAsync();
@@ -81,7 +84,7 @@ internal sealed class MesosStream : IAsyncDisposable
                 .GetProperty("update").GetProperty("status");
             if (status.TryGetProperty("uuid", out var uuid))
             {
-                using var ack = await server.PostAsync("/api/v1/scheduler", Calls.Acknowledge(FrameworkId, status.GetProperty("agent_id").GetProperty("value").GetString()!, taskId, uuid.GetString()!), StreamId);
+                using var ack = await server.PostAsync("/api/v1/scheduler", Calls.Acknowledge(FrameworkId, status.GetProperty("agent_id").GetProperty("value").GetString()!, taskId, uuid.GetString()!), StreamId, authorization: Authorization);
                 ack.StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted, await ack.Content.ReadAsStringAsync());
             }
             if (status.GetProperty("state").GetString() == state) return status;

@@ -14,7 +14,7 @@ internal static class MesosOffers
         Json.WriteId(json, "agent_id", offer.AgentId);
         json.WriteString("hostname", offer.Hostname);
         json.WriteStartObject("url");
-        json.WriteString("scheme", "http");
+        json.WriteString("scheme", url.Scheme);
         json.WriteStartObject("address");
         json.WriteString("hostname", offer.Hostname);
         json.WriteString("ip", url.Ip);

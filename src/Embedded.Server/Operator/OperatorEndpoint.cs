@@ -1,18 +1,20 @@
 using Embedded.Orchestration.Scheduling;
 using Embedded.Server.Http;
 using Embedded.Server.Mesos;
+using Embedded.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Embedded.Server.Operator;
 
 /// <summary><c>POST /api/v1</c>: the operator API's read calls, answered as master.proto's Response.</summary>
-internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions options, ILogger logger)
+internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions options, Authenticator authenticator, ILogger logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
         try
         {
+            authenticator.RequireOperator(authenticator.Authenticate(context));
             string type;
             using (var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: true).ConfigureAwait(false))
                 type = Json.OptionalString(call.RootElement, "type") ?? throw CallException.BadRequest("Expecting 'type' to be present");

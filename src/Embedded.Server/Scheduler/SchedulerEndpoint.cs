@@ -6,6 +6,7 @@ using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Server.Http;
 using Embedded.Server.Mesos;
+using Embedded.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -15,14 +16,17 @@ namespace Embedded.Server.Scheduler;
 /// <c>POST /api/v1/scheduler</c>: SUBSCRIBE answers 200 with a RecordIO stream of events and a
 /// <c>Mesos-Stream-Id</c>; every other call must carry that id and its framework's id and answers 202.
 /// </summary>
-internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOptions options, Subscriptions subscriptions, string masterId, ILogger logger, CancellationToken stopping)
+internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOptions options, Subscriptions subscriptions, Authenticator authenticator, string masterId, ILogger logger, CancellationToken stopping)
 {
     public const string StreamIdHeader = "Mesos-Stream-Id";
+    private readonly FrameworkOwners owners = new();
 
     public async Task HandleAsync(HttpContext context)
     {
         try
         {
+            // As Mesos: who is calling is settled before the call is read.
+            var principal = authenticator.Authenticate(context);
             FrameworkInfo? subscribe = null;
             SchedulerCall? parsed = null;
             var frameworkId = "";
@@ -32,7 +36,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
                 var root = call.RootElement;
                 var type = Json.OptionalString(root, "type") ?? throw CallException.BadRequest("Expecting 'type' to be present");
                 if (!MesosCalls.Types.Contains(type)) throw CallException.BadRequest($"Failed to parse body into Call: unknown call type '{type}'");
-                if (type == "SUBSCRIBE") subscribe = ReadSubscribe(root);
+                if (type == "SUBSCRIBE") subscribe = ReadSubscribe(root, principal);
                 else
                 {
                     frameworkId = Json.OptionalId(root, "framework_id") is { Length: > 0 } id ? id : throw CallException.BadRequest("Expecting 'framework_id' to be present");
@@ -41,10 +45,11 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
             }
             if (subscribe is not null)
             {
-                await SubscribeAsync(context, subscribe).ConfigureAwait(false);
+                await SubscribeAsync(context, subscribe, principal).ConfigureAwait(false);
                 return;
             }
 
+            if (principal is not null) owners.Require(frameworkId, principal);
             var subscription = subscriptions.Find(frameworkId) ?? throw new CallException(403, "Framework is not subscribed");
             var streamId = context.Request.Headers[StreamIdHeader].ToString();
             if (streamId.Length == 0) throw CallException.BadRequest($"All non-subscribe calls should include the '{StreamIdHeader}' header");
@@ -72,16 +77,23 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
         }
     }
 
-    private FrameworkInfo ReadSubscribe(JsonElement root)
+    private FrameworkInfo ReadSubscribe(JsonElement root, string? principal)
     {
         var body = Json.Object(root, "subscribe") ?? throw CallException.BadRequest("Expecting 'subscribe' to be present");
-        var info = MesosFrameworkInfos.Read(Json.Object(body, "framework_info") ?? throw CallException.BadRequest("Expecting 'framework_info' to be present"), options.MaxItemsPerCall);
+        var frameworkInfo = Json.Object(body, "framework_info") ?? throw CallException.BadRequest("Expecting 'framework_info' to be present");
+        var info = MesosFrameworkInfos.Read(frameworkInfo, options.MaxItemsPerCall);
         if (Json.OptionalId(root, "framework_id") is { } callId && callId != info.FrameworkId)
             throw CallException.BadRequest("'framework_id' differs from 'subscribe.framework_info.id'");
+        if (principal is not null)
+        {
+            if (Json.OptionalString(frameworkInfo, "principal") is { Length: > 0 } claimed && claimed != principal)
+                throw new CallException(403, $"Framework principal '{claimed}' does not match authenticated principal '{principal}'");
+            if (info.FrameworkId is { } failover) owners.Require(failover, principal, mustBeKnown: true);
+        }
         return info;
     }
 
-    private async Task SubscribeAsync(HttpContext context, FrameworkInfo info)
+    private async Task SubscribeAsync(HttpContext context, FrameworkInfo info, string? principal)
     {
         SchedulerSession session;
         try
@@ -93,6 +105,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
             throw CallException.BadRequest(e.Message);
         }
 
+        if (principal is not null) owners.Set(session.FrameworkId, principal);
         var subscription = new Subscription(session.FrameworkId, Guid.NewGuid().ToString(), session);
         await using (session.ConfigureAwait(false))
         {
@@ -115,7 +128,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
     {
         var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
         var port = context.Connection.LocalPort;
-        var url = new AgentUrl((local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString(), port);
+        var url = new AgentUrl(context.Request.Scheme, (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString(), port);
         var master = new MasterInfo(masterId, Dns.GetHostName(), local, port);
 
         var response = context.Response;
