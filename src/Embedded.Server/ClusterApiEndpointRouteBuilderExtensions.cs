@@ -2,6 +2,7 @@ using System.Net;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Server.Http;
 using Embedded.Server.Mesos;
+using Embedded.Server.Metrics;
 using Embedded.Server.Operator;
 using Embedded.Server.Security;
 using Embedded.Server.Scheduler;
@@ -19,7 +20,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the app's embedded cluster (its <see cref="IClusterClient"/>) over Mesos's v1 HTTP APIs:
     /// <c>POST /api/v1/scheduler</c> (frameworks), <c>POST /api/v1</c> (operators), <c>GET /state</c>
-    /// (also <c>/master/state</c>, <c>/state.json</c>) and <c>GET /health</c>. JSON only. Without
+    /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /metrics</c> (Prometheus text) and <c>GET /health</c>. JSON only. Without
     /// <see cref="ClusterApiOptions.Authentication"/> it serves loopback only; with it every call but
     /// <c>/health</c> must authenticate. For TLS, configure Kestrel's HTTPS; nothing here assumes http.
     /// </summary>
@@ -48,6 +49,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         // Mapped for every method, so that a GET is answered 405 as Mesos does rather than 404.
         endpoints.Map("/api/v1/scheduler", scheduler.HandleAsync);
         endpoints.Map("/api/v1", operatorApi.HandleAsync);
+        PrometheusMetrics.Map(endpoints, authenticator, logger);
         endpoints.MapGet("/health", (HttpContext _) => Task.CompletedTask);
         endpoints.MapGet("/master/health", (HttpContext _) => Task.CompletedTask);
         foreach (var path in new[] { "/state", "/master/state", "/state.json", "/master/state.json" })

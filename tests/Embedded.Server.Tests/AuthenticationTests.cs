@@ -143,7 +143,7 @@ public sealed class AuthenticationTests(ITestOutputHelper output)
 
         using (var getState = await server.PostAsync("/api/v1", """{"type":"GET_STATE"}""", authorization: A))
             getState.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        foreach (var path in new[] { "/state", "/master/state.json" })
+        foreach (var path in new[] { "/state", "/master/state.json", "/metrics" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.TryAddWithoutValidation("Authorization", A);
@@ -159,6 +159,11 @@ public sealed class AuthenticationTests(ITestOutputHelper output)
         using var state = await server.Http.SendAsync(ok);
         state.StatusCode.Should().Be(HttpStatusCode.OK);
         (await state.Content.ReadAsStringAsync()).Should().Contain("\"frameworks\"");
+        using var metrics = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        metrics.Headers.TryAddWithoutValidation("Authorization", Ops);
+        (await server.Http.SendAsync(metrics)).StatusCode.Should().Be(HttpStatusCode.OK);
+        using (var anonymous = await server.Http.GetAsync("/metrics"))
+            anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
     private static string Id(System.Text.Json.JsonElement offer) => offer.GetProperty("id").GetProperty("value").GetString()!;
