@@ -55,16 +55,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         foreach (var path in new[] { "/state", "/master/state", "/state.json", "/master/state.json" })
             endpoints.MapGet(path, async (HttpContext context) =>
             {
-                try
-                {
-                    authenticator.RequireOperator(authenticator.Authenticate(context));
-                }
-                catch (CallException e)
-                {
-                    Log.Refused(logger, context.Request.Path, e.StatusCode, e.Message);
-                    await ApiRequest.WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
-                    return;
-                }
+                if (!await authenticator.AdmitOperatorAsync(context, logger).ConfigureAwait(false)) return;
                 var state = await cluster.GetStateAsync(context.RequestAborted).ConfigureAwait(false);
                 var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
                 var master = new MasterInfo(masterId, Dns.GetHostName(), local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local, context.Connection.LocalPort);

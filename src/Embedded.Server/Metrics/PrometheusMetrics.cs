@@ -1,5 +1,3 @@
-using Embedded.Server.Http;
-using Embedded.Server.Mesos;
 using Embedded.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -26,17 +24,7 @@ internal static class PrometheusMetrics
         endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopped.Register(provider.Dispose);
         endpoints.MapPrometheusScrapingEndpoint("/metrics", provider, branch => branch.Use(async (context, next) =>
         {
-            try
-            {
-                authenticator.RequireOperator(authenticator.Authenticate(context));
-            }
-            catch (CallException e)
-            {
-                Log.Refused(logger, context.Request.Path, e.StatusCode, e.Message);
-                await ApiRequest.WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
-                return;
-            }
-            await next(context).ConfigureAwait(false);
+            if (await authenticator.AdmitOperatorAsync(context, logger).ConfigureAwait(false)) await next(context).ConfigureAwait(false);
         }), optionsName: null);
     }
 }

@@ -63,6 +63,22 @@ internal sealed class Authenticator
             throw new CallException(403, $"Principal '{principal}' is not authorized for operator calls");
     }
 
+    /// <summary>For the GET endpoints an operator reads: answers the refusal itself and returns false, or returns true.</summary>
+    public async Task<bool> AdmitOperatorAsync(HttpContext context, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        try
+        {
+            RequireOperator(Authenticate(context));
+            return true;
+        }
+        catch (CallException e)
+        {
+            Log.Refused(logger, context.Request.Path, e.StatusCode, e.Message);
+            await Http.ApiRequest.WriteErrorAsync(context, e.StatusCode, e.Message).ConfigureAwait(false);
+            return false;
+        }
+    }
+
     private string? FromBasic(string encoded)
     {
         string decoded;
