@@ -18,7 +18,8 @@ public static class ClusterApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the app's embedded cluster (its <see cref="IClusterClient"/>) over Mesos's v1 HTTP APIs:
     /// <c>POST /api/v1/scheduler</c> (frameworks), <c>POST /api/v1</c> (operators), <c>GET /state</c>
-    /// (also <c>/master/state</c>, <c>/state.json</c>) and <c>GET /health</c>. JSON only.
+    /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /health</c>, and a task's output so far at
+    /// <c>GET /api/v1/agents/{agent}/frameworks/{framework}/tasks/{task}/output</c>. JSON only.
     /// </summary>
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder endpoints, Action<ClusterApiOptions>? configure = null)
     {
@@ -42,6 +43,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         // Mapped for every method, so that a GET is answered 405 as Mesos does rather than 404.
         endpoints.Map("/api/v1/scheduler", scheduler.HandleAsync);
         endpoints.Map("/api/v1", operatorApi.HandleAsync);
+        endpoints.MapGet(TaskOutputEndpoint.Route, (HttpContext context) => TaskOutputEndpoint.HandleAsync(context, cluster));
         endpoints.MapGet("/health", (HttpContext _) => Task.CompletedTask);
         endpoints.MapGet("/master/health", (HttpContext _) => Task.CompletedTask);
         foreach (var path in new[] { "/state", "/master/state", "/state.json", "/master/state.json" })

@@ -22,6 +22,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
     private string _streamId = "";
     private bool _launched;
     private bool _saidWaiting;
+    private OutputFollower? _output;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -137,6 +138,15 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         var state = MesosJson.String(status, "state");
         var reason = MesosJson.String(status, "reason");
         var message = MesosJson.String(status, "message");
+        var terminal = Terminal.Contains(state);
+        if (_output is null && state == "TASK_RUNNING")
+        {
+            _output = new OutputFollower(client, MesosJson.Id(status, "agent_id"), _frameworkId, _taskId, output, Console.Error);
+            _output.Start(cancellationToken);
+        }
+        // What the task wrote last comes before how it ended.
+        if (terminal && _output is not null) await _output.StopAsync(cancellationToken).ConfigureAwait(false);
+
         var line = new StringBuilder($"task {_taskId}: {state}");
         if (reason.Length > 0) line.Append(' ').Append(reason);
         if (message.Length > 0) line.Append(": ").Append(message);
@@ -150,7 +160,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
                 json.WriteString("uuid", uuid);
             }), _streamId, cancellationToken).ConfigureAwait(false);
 
-        if (!Terminal.Contains(state)) return null;
+        if (!terminal) return null;
         if (state == "TASK_FINISHED") return 0;
         return ExitCode().Match(message) is { Success: true } m && int.TryParse(m.Groups[1].ValueSpan, out var code) && code != 0 ? code : 1;
     }

@@ -43,6 +43,18 @@ internal sealed class MasterClient(Uri master) : IDisposable
         using var _ = await SendAsync("/api/v1/scheduler", body, streamId, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A task's output so far (<c>GET /api/v1/agents/…/output</c>), or null when its agent does not know it (or the master predates the endpoint).</summary>
+    public async Task<(string Stdout, string Stderr)?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken)
+    {
+        var path = $"/api/v1/agents/{Uri.EscapeDataString(agentId)}/frameworks/{Uri.EscapeDataString(frameworkId)}/tasks/{Uri.EscapeDataString(taskId)}/output";
+        using var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (json.RootElement.GetProperty("stdout").GetString() ?? "", json.RootElement.GetProperty("stderr").GetString() ?? "");
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string path, string body, string? streamId, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
