@@ -79,13 +79,13 @@ internal static class DevCommand
     }
 
     /// <summary>
-    /// A single-file build has no Embedded.Watchdog.dll (nor a dotnet host) to start the watchdog with:
-    /// it starts itself as `embedded watchdog` instead (see Program.cs).
+    /// A single-file build has no Embedded.Watchdog.dll beside it (nor a dotnet host) to start the watchdog
+    /// with: it starts itself as `embedded watchdog` instead (see Program.cs).
     /// </summary>
     private static void UseSelfAsWatchdogWhenSingleFile()
     {
         if (WatchdogCommand.Override is not null) return;
-        var singleFile = string.IsNullOrEmpty(typeof(DevCommand).Assembly.Location);
-        if (singleFile && Environment.ProcessPath is { } self) WatchdogCommand.Override = new WatchdogCommand(self, ["watchdog"]);
+        var dll = Path.Combine(AppContext.BaseDirectory, "Embedded.Watchdog.dll");
+        if (!File.Exists(dll) && Environment.ProcessPath is { } self) WatchdogCommand.Override = new WatchdogCommand(self, ["watchdog"]);
     }
 }

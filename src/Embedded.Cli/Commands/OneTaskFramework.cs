@@ -47,7 +47,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
             while (true)
             {
                 using var e = await events.ReadAsync(cancellationToken).ConfigureAwait(false)
-                    ?? throw new MasterException($"{client.Master} closed the event stream");
+                    ?? throw new StreamLostException($"{client.Master} closed the event stream");
                 var root = e.RootElement;
                 switch (MesosJson.String(root, "type"))
                 {
@@ -67,6 +67,11 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
                         return 1;
                 }
             }
+        }
+        catch (StreamLostException)
+        {
+            _frameworkId = ""; // a framework whose stream ended is the master's to remove: nothing to tear down
+            throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

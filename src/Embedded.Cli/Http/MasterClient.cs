@@ -81,4 +81,4 @@ internal sealed class MasterClient(Uri master) : IDisposable
 }
 
 /// <summary>A master that cannot be reached or refused a call: printed as one line, exit code 1.</summary>
-internal sealed class MasterException(string message) : Exception(message);
+internal class MasterException(string message) : Exception(message);

@@ -38,7 +38,17 @@ internal sealed class RecordIOReader(Stream stream)
     private async Task<bool> FillAsync(CancellationToken cancellationToken)
     {
         _start = 0;
-        _end = await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _end = await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new StreamLostException($"the connection to the master was lost ({e.Message})");
+        }
         return _end > 0;
     }
 }
+
+/// <summary>The master's event stream ended: the master stopped or the connection broke.</summary>
+internal sealed class StreamLostException(string message) : MasterException(message);
