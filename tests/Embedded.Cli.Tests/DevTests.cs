@@ -14,6 +14,15 @@ public sealed class DevTests
     }
 
     [Fact]
+    public async Task Watchdog_subcommand_runs_the_watchdog_which_wants_its_owner()
+    {
+        var (code, _, stderr) = await CliProcess.RunAsync("watchdog");
+
+        code.Should().Be(2, "the watchdog's own usage error, not the command line parser's");
+        stderr.Should().Contain("embedded-watchdog:").And.Contain("--owner");
+    }
+
+    [Fact]
     public async Task Help_is_there_for_every_command()
     {
         foreach (var command in new[] { "dev", "run", "state", "jobs", "kill" })

@@ -24,6 +24,31 @@ public sealed class RunAndStateTests(DevCluster cluster) : IClassFixture<DevClus
     }
 
     [Fact]
+    public async Task Run_waits_for_an_offer_that_fits_its_constraint_and_ctrl_c_ends_it_with_130()
+    {
+        await using var run = CliProcess.Start("run", "--master", cluster.Url, "--constraint", "rack=nowhere", "--", "true");
+        await run.WaitForLineAsync(l => l.Contains("waiting for an offer with cpus 0.1, mem 32 MB, rack=nowhere", StringComparison.Ordinal));
+
+        run.Signal(2);
+
+        (await run.WaitForExitAsync()).Should().Be(130, run.Output);
+        run.Stdout.Should().NotContain("launching on agent");
+    }
+
+    [Fact]
+    public async Task Run_refuses_bad_arguments_with_a_message()
+    {
+        var (cpusCode, _, cpusError) = await CliProcess.RunAsync("run", "--master", cluster.Url, "--cpus", "0", "--", "true");
+        var (constraintCode, _, constraintError) = await CliProcess.RunAsync("run", "--master", cluster.Url, "--constraint", "norack", "--", "true");
+        var (emptyCode, _, emptyError) = await CliProcess.RunAsync("run", "--master", cluster.Url);
+
+        (cpusCode, constraintCode, emptyCode).Should().Be((1, 1, 1));
+        cpusError.Should().Contain("--cpus must be above 0");
+        constraintError.Should().Contain("--constraint norack: expected attr=value");
+        emptyError.Should().Contain("give a command after `--`");
+    }
+
+    [Fact]
     public async Task State_lists_the_agents_frameworks_and_tasks()
     {
         var (code, stdout, stderr) = await CliProcess.RunAsync("state", "--master", cluster.Url);
