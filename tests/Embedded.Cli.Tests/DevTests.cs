@@ -23,6 +23,31 @@ public sealed class DevTests
     }
 
     [Fact]
+    public async Task Dev_says_in_one_line_whether_it_uses_docker_and_run_image_runs_a_container_when_it_does()
+    {
+        var (dev, url) = await DevCluster.StartAsync();
+        await using var _ = dev;
+        var docker = dev.Stdout.Split('\n').Where(l => l.StartsWith("Docker: ", StringComparison.Ordinal)).Should().ContainSingle().Subject;
+
+        if (docker.StartsWith("Docker: an engine answers", StringComparison.Ordinal))
+        {
+            // scripts/setup.sh imports this image from Debian's busybox-static: no registry needed.
+            var (code, stdout, stderr) = await CliProcess.RunAsync("run", "--master", url, "--image", "embedded-test/busybox:latest", "--", "sh", "-c", "echo from-container; exit 4");
+            code.Should().Be(4, $"{stdout}{stderr}");
+            stdout.Should().Contain("launching on agent docker").And.Contain("from-container").And.Contain(": TASK_FAILED: exited with code 4");
+        }
+        else
+        {
+            docker.Should().StartWith("Docker: not used (").And.EndWith("); processes and in-process tasks only");
+            var (code, _, _) = await CliProcess.RunAsync("run", "--master", url, "--", "true");
+            code.Should().Be(0);
+        }
+
+        dev.Signal(15);
+        (await dev.WaitForExitAsync()).Should().Be(0, dev.Output);
+    }
+
+    [Fact]
     public async Task Help_is_there_for_every_command()
     {
         foreach (var command in new[] { "dev", "run", "state", "jobs", "kill" })

@@ -50,6 +50,8 @@ internal static class DevCommand
                 "so anyone who can reach it could run commands on this machine. Listen on 127.0.0.1 (the default), or pass --insecure to accept that.").ConfigureAwait(false);
             return 2;
         }
+        if (!ListenAddress.IsLoopback(listen))
+            await Console.Error.WriteLineAsync($"embedded dev: warning: serving {listen} without authentication (--insecure): anyone who reaches it can run commands here").ConfigureAwait(false);
 
         UseSelfAsWatchdogWhenSingleFile();
 

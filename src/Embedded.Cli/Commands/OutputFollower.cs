@@ -10,19 +10,27 @@ namespace Embedded.Cli.Commands;
 internal sealed class OutputFollower(MasterClient client, string agentId, string frameworkId, string taskId, TextWriter stdout, TextWriter stderr)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(300);
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource? _stop;
     private string _stdout = "", _stderr = "";
     private Task? _loop;
 
-    public void Start(CancellationToken cancellationToken) => _loop = LoopAsync(CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token).Token);
+    public void Start(CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _loop = LoopAsync(_stop.Token);
+    }
 
     /// <summary>Stops polling, then prints what the task wrote last.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null) await _loop.ConfigureAwait(false);
+        if (_stop is not null)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _loop!.ConfigureAwait(false);
+            _stop.Dispose();
+            _stop = null;
+        }
         await ReadOnceAsync(cancellationToken).ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     private async Task LoopAsync(CancellationToken cancellationToken)
