@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+packages="$(mktemp -d)"
+trap 'rm -rf "$results" "$packages"' EXIT
 
 if ! dotnet build Embedded.sln -c Release -nologo -v quiet; then
   echo "the build failed"
@@ -21,6 +22,27 @@ dotnet test Embedded.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
   --blame-hang-timeout 5m
 status=$?
+
+# The `embedded` binary as users get it, built on every run so that its packaging cannot rot: the dotnet
+# tool package and single-file binaries for linux-x64 and win-x64 (runtime packs from the NuGet feed).
+# After the tests, so that publishing (which rebuilds with a runtime identifier) never races them.
+# Each one that fails to build, or whose result does not start, counts as a failed test.
+packaging_failed=0
+package() {
+  local what="$1" check="$2"; shift 2
+  if "$@" -nologo -v quiet && eval "$check"; then
+    echo "packaged: $what"
+  else
+    echo "packaging failed: $what"
+    packaging_failed=$((packaging_failed + 1))
+  fi
+}
+package "dotnet tool (Embedded.Cli.*.nupkg)" 'ls "$packages"/tool/Embedded.Cli.*.nupkg >/dev/null' \
+  dotnet pack src/Embedded.Cli -c Release -o "$packages/tool"
+package "linux-x64 single file (embedded)" '"$packages/linux-x64/embedded" --help >/dev/null' \
+  dotnet publish src/Embedded.Cli -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -o "$packages/linux-x64"
+package "win-x64 single file (embedded.exe)" '[ -s "$packages/win-x64/embedded.exe" ]' \
+  dotnet publish src/Embedded.Cli -c Release -r win-x64 --self-contained -p:PublishSingleFile=true -o "$packages/win-x64"
 
 passed=0; failed=0; skipped=0; projects=0
 for trx in "$results"/*.trx; do
@@ -43,6 +65,7 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status"
   failed=1
 fi
+failed=$((failed + packaging_failed))
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

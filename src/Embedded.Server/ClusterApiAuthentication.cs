@@ -20,6 +20,12 @@ public sealed class ClusterApiAuthentication
     /// <summary>Principals that may make operator calls (<c>POST /api/v1</c>, <c>GET /state</c>); none by default.</summary>
     public ISet<string> OperatorPrincipals { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Without credentials, serve unauthenticated calls that reach a non-loopback address too
+    /// (off by default: they get 403). For a trusted network only; <c>embedded dev --insecure</c> sets it.
+    /// </summary>
+    public bool AllowAnonymousRemoteCalls { get; set; }
+
     /// <summary>Whether any credentials are configured, so calls must authenticate.</summary>
     public bool IsEnabled => CredentialsFile is not null || BearerTokens.Count > 0;
 }

@@ -20,7 +20,8 @@ public static class ClusterApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the app's embedded cluster (its <see cref="IClusterClient"/>) over Mesos's v1 HTTP APIs:
     /// <c>POST /api/v1/scheduler</c> (frameworks), <c>POST /api/v1</c> (operators), <c>GET /state</c>
-    /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /metrics</c> (Prometheus text) and <c>GET /health</c>. JSON only. Without
+    /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /metrics</c> (Prometheus text), <c>GET /health</c>, and a task's
+    /// output so far at <c>GET /api/v1/agents/{agent}/frameworks/{framework}/tasks/{task}/output</c>. JSON only. Without
     /// <see cref="ClusterApiOptions.Authentication"/> it serves loopback only; with it every call but
     /// <c>/health</c> must authenticate. For TLS, configure Kestrel's HTTPS; nothing here assumes http.
     /// </summary>
@@ -43,13 +44,15 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         Log.Authentication(logger, authenticator.Enabled ? "on (HTTP Basic and/or bearer tokens)" : "off: calls are served on loopback addresses only");
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         var masterId = Guid.NewGuid().ToString();
-        var scheduler = new SchedulerEndpoint(cluster, options, new Subscriptions(), authenticator, masterId, logger, stopping);
+        var owners = new FrameworkOwners();
+        var scheduler = new SchedulerEndpoint(cluster, options, new Subscriptions(), authenticator, owners, masterId, logger, stopping);
         var operatorApi = new OperatorEndpoint(cluster, options, authenticator, logger);
 
         // Mapped for every method, so that a GET is answered 405 as Mesos does rather than 404.
         endpoints.Map("/api/v1/scheduler", scheduler.HandleAsync);
         endpoints.Map("/api/v1", operatorApi.HandleAsync);
         PrometheusMetrics.Map(endpoints, authenticator, logger);
+        endpoints.MapGet(TaskOutputEndpoint.Route, (HttpContext context) => TaskOutputEndpoint.HandleAsync(context, cluster, authenticator, owners, logger));
         endpoints.MapGet("/health", (HttpContext _) => Task.CompletedTask);
         endpoints.MapGet("/master/health", (HttpContext _) => Task.CompletedTask);
         foreach (var path in new[] { "/state", "/master/state", "/state.json", "/master/state.json" })

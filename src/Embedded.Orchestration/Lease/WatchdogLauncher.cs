@@ -51,7 +51,10 @@ internal static class WatchdogLauncher
 
     private static string? FindAssembly()
     {
+        // In a single-file app Location is empty (IL3000): handled, the search falls back to AppContext.BaseDirectory.
+#pragma warning disable IL3000
         var beside = typeof(WatchdogLauncher).Assembly.Location is { Length: > 0 } location ? Path.GetDirectoryName(location) : null;
+#pragma warning restore IL3000
         foreach (var directory in new[] { beside, AppContext.BaseDirectory })
         {
             if (directory is null) continue;
@@ -69,7 +72,10 @@ internal static class WatchdogLauncher
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath)) return hostPath;
 
         // An apphost: the runtime is {root}/shared/Microsoft.NETCore.App/{version}/, the muxer is {root}/dotnet.
+        // Empty in a single-file app (IL3000), which has no muxer to find: WatchdogCommand.Override is its way.
+#pragma warning disable IL3000
         if (typeof(object).Assembly.Location is { Length: > 0 } coreLib)
+#pragma warning restore IL3000
         {
             var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(coreLib)!, "..", "..", ".."));
             var candidate = Path.Combine(root, name);

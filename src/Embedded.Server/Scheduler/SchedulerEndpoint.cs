@@ -16,10 +16,9 @@ namespace Embedded.Server.Scheduler;
 /// <c>POST /api/v1/scheduler</c>: SUBSCRIBE answers 200 with a RecordIO stream of events and a
 /// <c>Mesos-Stream-Id</c>; every other call must carry that id and its framework's id and answers 202.
 /// </summary>
-internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOptions options, Subscriptions subscriptions, Authenticator authenticator, string masterId, ILogger logger, CancellationToken stopping)
+internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOptions options, Subscriptions subscriptions, Authenticator authenticator, FrameworkOwners owners, string masterId, ILogger logger, CancellationToken stopping)
 {
     public const string StreamIdHeader = "Mesos-Stream-Id";
-    private readonly FrameworkOwners owners = new();
 
     public async Task HandleAsync(HttpContext context)
     {

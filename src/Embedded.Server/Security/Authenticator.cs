@@ -19,10 +19,12 @@ internal sealed class Authenticator
     private readonly (byte[] Hash, string Principal)[] _tokens;
     private readonly HashSet<string> _operators;
     private readonly string[] _challenges;
+    private readonly bool _anonymousRemote;
 
     public Authenticator(ClusterApiAuthentication options)
     {
         Enabled = options.IsEnabled;
+        _anonymousRemote = options.AllowAnonymousRemoteCalls;
         _secrets = (options.CredentialsFile is { } file ? Credentials.Load(file) : [])
             .ToDictionary(c => c.Key, c => Encoding.UTF8.GetBytes(c.Value), StringComparer.Ordinal);
         foreach (var (token, principal) in options.BearerTokens)
@@ -40,7 +42,7 @@ internal sealed class Authenticator
     {
         if (!Enabled)
         {
-            if (context.Connection.LocalIpAddress is { } local && !IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local))
+            if (!_anonymousRemote && context.Connection.LocalIpAddress is { } local && !IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local))
                 throw new CallException(403, "This API has no authentication configured and serves loopback only");
             return null;
         }
@@ -56,10 +58,12 @@ internal sealed class Authenticator
         throw new CallException(401, header.Length == 0 ? "Authentication required" : "Invalid credentials");
     }
 
+    public bool IsOperator(string? principal) => principal is not null && _operators.Contains(principal);
+
     /// <summary>Operator calls need a listed operator principal (when authentication is on).</summary>
     public void RequireOperator(string? principal)
     {
-        if (Enabled && (principal is null || !_operators.Contains(principal)))
+        if (Enabled && !IsOperator(principal))
             throw new CallException(403, $"Principal '{principal}' is not authorized for operator calls");
     }
 

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace Embedded.Cli.Commands;
+
+/// <summary>Options several commands share.</summary>
+internal static class CommonOptions
+{
+    public const string DefaultMaster = "http://127.0.0.1:5050";
+
+    public static Option<Uri> Master() => Url("--master", "-m",
+        "The master's HTTP API (an `embedded dev` or any app serving MapClusterApi)");
+
+    /// <summary>An absolute http(s) URL option (System.CommandLine has no Uri parser of its own).</summary>
+    public static Option<Uri> Url(string name, string alias, string description) => new(name, alias)
+    {
+        Description = description,
+        DefaultValueFactory = _ => new Uri(DefaultMaster),
+        CustomParser = ParseUrl,
+    };
+
+    private static Uri? ParseUrl(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https") return url;
+        result.AddError($"{text} is not an http:// or https:// URL (e.g. {DefaultMaster})");
+        return null;
+    }
+
+    /// <summary>A number option that must be above zero.</summary>
+    public static Option<double> Positive(string name, string description, double defaultValue)
+    {
+        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() <= 0) r.AddError($"{name} must be above 0");
+        });
+        return option;
+    }
+}

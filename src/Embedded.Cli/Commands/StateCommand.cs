@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using Embedded.Cli.Http;
+
+namespace Embedded.Cli.Commands;
+
+/// <summary>`embedded state`: the master's agents, frameworks and tasks as tables (operator GET_STATE).</summary>
+internal static class StateCommand
+{
+    public static Command Create()
+    {
+        var master = CommonOptions.Master();
+        var command = new Command("state", "Print the cluster's agents, frameworks and tasks") { master };
+        command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
+        {
+            using var client = new MasterClient(parse.GetValue(master)!);
+            using var state = await client.OperatorAsync("GET_STATE", cancellationToken).ConfigureAwait(false);
+            Print(state.RootElement.GetProperty("get_state"), Console.Out);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Print(JsonElement state, TextWriter output)
+    {
+        output.WriteLine("AGENTS");
+        Table.Write(output, ["id", "hostname", "reachable", "cpus (used/total)", "mem MB (used/total)", "attributes"],
+            MesosJson.Items(state.GetProperty("get_agents"), "agents").Select(a =>
+            {
+                var info = a.GetProperty("agent_info");
+                return (IReadOnlyList<string>)
+                [
+                    MesosJson.Id(info, "id"), MesosJson.String(info, "hostname"), a.GetProperty("active").GetBoolean() ? "yes" : "no",
+                    Used(a, "cpus"), Used(a, "mem"),
+                    string.Join(",", MesosJson.Attributes(info).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")),
+                ];
+            }));
+        output.WriteLine();
+        output.WriteLine("FRAMEWORKS");
+        Table.Write(output, ["id", "name", "role", "connected"],
+            MesosJson.Items(state.GetProperty("get_frameworks"), "frameworks").Select(f =>
+            {
+                var info = f.GetProperty("framework_info");
+                var roles = MesosJson.Items(info, "roles").Select(r => r.GetString() ?? "").ToList();
+                return (IReadOnlyList<string>)
+                [
+                    MesosJson.Id(info, "id"), MesosJson.String(info, "name"),
+                    roles.Count > 0 ? string.Join(",", roles) : MesosJson.String(info, "role"), f.GetProperty("connected").GetBoolean() ? "yes" : "no",
+                ];
+            }));
+        output.WriteLine();
+        output.WriteLine("TASKS");
+        JobsCommand.PrintTasks(state.GetProperty("get_tasks"), output);
+    }
+
+    private static string Used(JsonElement agent, string name) =>
+        $"{MesosJson.Number(MesosJson.Scalar(agent, "allocated_resources", name))}/{MesosJson.Number(MesosJson.Scalar(agent, "total_resources", name))}";
+}
