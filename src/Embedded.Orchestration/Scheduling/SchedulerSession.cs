@@ -15,19 +15,20 @@ namespace Embedded.Orchestration.Scheduling;
 /// </summary>
 public sealed class SchedulerSession : IAsyncDisposable
 {
-    private readonly MasterActor _master;
     private readonly Channel<SchedulerEvent> _events;
-    private readonly string _connection;
-    private readonly InProcessTransport _transport;
+    private readonly ISchedulerLink _link;
     private int _disposed;
 
     internal SchedulerSession(MasterActor master, string frameworkId, Channel<SchedulerEvent> events, string connection, InProcessTransport transport)
+        : this(frameworkId, events, new InProcessSchedulerLink(master, frameworkId, connection, transport))
     {
-        _master = master;
+    }
+
+    internal SchedulerSession(string frameworkId, Channel<SchedulerEvent> events, ISchedulerLink link)
+    {
         FrameworkId = frameworkId;
         _events = events;
-        _connection = connection;
-        _transport = transport;
+        _link = link;
     }
 
     public string FrameworkId { get; }
@@ -81,15 +82,14 @@ public sealed class SchedulerSession : IAsyncDisposable
     private Task Call(FrameworkCall call, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _disposed) != 0) return Task.FromException(new ObjectDisposedException(nameof(SchedulerSession)));
-        if (!_master.Post(call)) return Task.FromException(new InvalidOperationException("the master has stopped"));
-        return call.Reply.Task.WaitAsync(cancellationToken);
+        return _link.CallAsync(call, cancellationToken);
     }
 
     public ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            if (!_master.Post(new Disconnect(FrameworkId, _connection))) _transport.Close(_connection);
+            _link.Disconnect();
         }
         return ValueTask.CompletedTask;
     }
