@@ -17,8 +17,23 @@ internal static class MesosStatuses
         if (status.AgentId is { } agent) Json.WriteId(json, "agent_id", agent);
         json.WriteNumber("timestamp", Json.Seconds(status.Timestamp));
         if (status.Uuid is { } uuid) json.WriteString("uuid", Uuid(uuid));
+        // TaskStatus has no exit code field; a label carries it, so clients (ours) need not parse the message.
+        if (status.ExitCode is { } exit)
+        {
+            json.WriteStartObject("labels");
+            json.WriteStartArray("labels");
+            json.WriteStartObject();
+            json.WriteString("key", ExitCodeLabel);
+            json.WriteString("value", exit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
+
+    /// <summary>The label of a status that carries the task's exit code.</summary>
+    public const string ExitCodeLabel = "exit_code";
 
     /// <summary>A status uuid as proto3 bytes: the 16 bytes in RFC 4122 order, standard padded base64.</summary>
     public static string Uuid(Guid uuid) => Convert.ToBase64String(uuid.ToByteArray(bigEndian: true));
