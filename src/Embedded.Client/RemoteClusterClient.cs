@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Embedded.Orchestration.Allocation;
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Client;
+
+/// <summary><see cref="IClusterClient"/> over a master's Mesos v1 HTTP API (scheduler and operator), as MapClusterApi serves it.</summary>
+internal sealed class RemoteClusterClient : IClusterClient, IDisposable
+{
+    private const string StreamIdHeader = "Mesos-Stream-Id";
+    private readonly HttpClient _http;
+    private readonly ImmutableArray<TaskKind> _taskKinds;
+    private readonly ILogger _logger;
+
+    public RemoteClusterClient(RemoteClusterOptions options, ILogger<RemoteClusterClient> logger)
+    {
+        Master = options.Master ?? throw new ArgumentException("RemoteClusterOptions.Master: give the master's address", nameof(options));
+        _taskKinds = [.. options.TaskKinds];
+        _logger = logger;
+        // Event streams live as long as their sessions: no overall timeout; calls take the caller's token.
+        _http = new HttpClient { BaseAddress = Master, Timeout = Timeout.InfiniteTimeSpan };
+        if (options.BearerToken is { } token)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        else if (options.Username is { } user)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{options.Password}")));
+    }
+
+    public Uri Master { get; }
+
+    public async Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(framework);
+        var response = await SendAsync("api/v1/scheduler", MesosCallWriter.Subscribe(framework), null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var streamId = response.Headers.TryGetValues(StreamIdHeader, out var ids) ? ids.First()
+                : throw new InvalidOperationException($"{Master} answered SUBSCRIBE without a {StreamIdHeader}");
+            var reader = new RecordIOReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+            using var first = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{Master} closed the SUBSCRIBE stream before SUBSCRIBED");
+            var subscribed = MesosEventReader.Read(first.RootElement, _taskKinds) switch
+            {
+                SubscribedEvent s => s,
+                ErrorEvent e => throw new InvalidOperationException(e.Message),
+                var other => throw new InvalidOperationException($"{Master} sent {other?.GetType().Name ?? "an unknown event"} before SUBSCRIBED"),
+            };
+            var events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            events.Writer.TryWrite(subscribed);
+            var link = new HttpSchedulerLink(this, response, streamId);
+            _ = link.PumpAsync(reader, subscribed.FrameworkId, events.Writer, _taskKinds, _logger);
+            return new SchedulerSession(subscribed.FrameworkId, events, link);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A scheduler call other than SUBSCRIBE on the stream <paramref name="streamId"/> (answered 202).</summary>
+    internal async Task SchedulerCallAsync(byte[] body, string streamId, CancellationToken cancellationToken)
+    {
+        using var _ = await SendAsync("api/v1/scheduler", body, streamId, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ImmutableArray<AgentSnapshot>> GetAgentsAsync(CancellationToken cancellationToken = default)
+    {
+        using var json = await OperatorAsync("GET_AGENTS", cancellationToken).ConfigureAwait(false);
+        return MesosJson.Get(json.RootElement, "get_agents") is { } agents ? [.. MesosJson.Items(agents, "agents").Select(Agent)] : [];
+    }
+
+    private AgentSnapshot Agent(JsonElement a)
+    {
+        var info = MesosJson.Get(a, "agent_info") ?? throw new InvalidDataException("an agent without agent_info");
+        // GET_AGENTS does not count an agent's tasks; GET_STATE does.
+        return new AgentSnapshot(MesosJson.RequiredId(info, "id"), MesosJson.String(info, "hostname") ?? "", MesosJson.Get(a, "active")?.GetBoolean() ?? false,
+            MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), MesosJson.Attributes(info), 0)
+        {
+            TaskKinds = _taskKinds,
+        };
+    }
+
+    public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("GetStateAsync is not mapped from the HTTP API yet; use GetAgentsAsync, or POST GET_STATE to the master's /api/v1");
+
+    public IAsyncEnumerable<ClusterEvent> WatchAsync(CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("WatchAsync is not mapped from the operator API's SUBSCRIBE yet");
+
+    public void SetRoleWeight(string role, double weight) =>
+        throw new NotSupportedException("role weights are not served over HTTP yet; set them in the cluster's own process");
+
+    public Task SetRoleQuotaAsync(string role, RoleQuota? quota, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("role quotas are not served over HTTP yet; set them in the cluster's own process");
+
+    public async Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default)
+    {
+        var path = $"api/v1/agents/{Uri.EscapeDataString(agentId)}/frameworks/{Uri.EscapeDataString(frameworkId)}/tasks/{Uri.EscapeDataString(taskId)}/output";
+        using var response = await _http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new TaskOutput(MesosJson.String(json.RootElement, "stdout") ?? "", MesosJson.String(json.RootElement, "stderr") ?? "");
+    }
+
+    private async Task<JsonDocument> OperatorAsync(string type, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync("api/v1", Encoding.UTF8.GetBytes($$"""{"type":"{{type}}"}"""), null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string path, byte[] body, string? streamId, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Accept.ParseAdd("application/json");
+        if (streamId is not null) request.Headers.Add(StreamIdHeader, streamId);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            // As the in-process client does when its master has gone.
+            throw new InvalidOperationException($"no master answers at {Master} ({e.Message})", e);
+        }
+        try
+        {
+            await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var message = $"{Master}{path} answered {(int)response.StatusCode} {response.StatusCode}: {text.Trim()}";
+        // A call the master refused is a bad argument, as in process; anything else is the master's state.
+        throw response.StatusCode == HttpStatusCode.BadRequest ? new ArgumentException(message) : new InvalidOperationException(message);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,29 @@
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
+
+namespace Embedded.Client;
+
+/// <summary>How to reach a remote cluster's Mesos v1 HTTP API, and how its job scheduler behaves.</summary>
+public sealed class RemoteClusterOptions
+{
+    /// <summary>The master's address, such as <c>http://127.0.0.1:5050/</c>.</summary>
+    public Uri? Master { get; set; }
+
+    /// <summary>HTTP Basic credentials (with <see cref="Password"/>); null for none.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>A bearer token, sent instead of Basic credentials when set.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>
+    /// The kinds of task the remote agents are taken to run: Mesos's JSON does not say which
+    /// executors an agent has, and the job scheduler places jobs by kind. A delegate runs only in
+    /// the process that registered it, so it is not among the defaults.
+    /// </summary>
+    public IList<TaskKind> TaskKinds { get; } = [TaskKind.Command, TaskKind.Container];
+
+    /// <summary>The remote <see cref="IJobClient"/>'s framework: name, role, retries, failover.</summary>
+    public JobSchedulerOptions Jobs { get; } = new();
+}

@@ -1,0 +1,42 @@
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Embedded.Client;
+
+public static class RemoteClusterServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a remote cluster behind <see cref="IClusterClient"/> and <see cref="IJobClient"/>, the
+    /// same interfaces as <c>AddClusterOrchestration</c>'s, so code written against an in-process
+    /// cluster runs unchanged against one served by <c>MapClusterApi</c> (or <c>embedded dev</c>).
+    /// The job scheduler subscribes as the host starts and stops with it.
+    /// </summary>
+    public static IServiceCollection AddRemoteCluster(this IServiceCollection services, Uri master, Action<RemoteClusterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(master);
+        services.AddOptions<RemoteClusterOptions>().Configure(o =>
+        {
+            o.Master = master;
+            configure?.Invoke(o);
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.TryAddSingleton<DelegateRegistry>();
+        services.TryAddSingleton(sp => new RemoteClusterClient(sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value, sp.GetRequiredService<ILogger<RemoteClusterClient>>()));
+        services.TryAddSingleton<IClusterClient>(sp => sp.GetRequiredService<RemoteClusterClient>());
+        services.TryAddSingleton(sp => new JobScheduler(
+            sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs,
+            sp.GetRequiredService<IClusterClient>(),
+            sp.GetRequiredService<DelegateRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<JobScheduler>>()));
+        services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
+        services.AddHostedService<RemoteJobSchedulerService>();
+        return services;
+    }
+}
