@@ -1,0 +1,50 @@
+using Embedded.Orchestration.Model;
+using Xunit.Abstractions;
+
+namespace Embedded.Client.Tests;
+
+/// <summary>The remote IClusterClient's scheduler API: subscribe over HTTP, take an offer, launch, follow and acknowledge.</summary>
+public sealed class RemoteClusterClientTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_framework_subscribes_over_HTTP_launches_on_an_offer_and_acknowledges_its_updates()
+    {
+        await using var server = await ClusterServer.StartAsync(output);
+        await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
+        await using var session = await remote.Client.SubscribeAsync(new FrameworkInfo("low-level"));
+        var events = new EventStream(session);
+
+        var subscribed = await events.Next<SubscribedEvent>();
+        subscribed.FrameworkId.Should().Be(session.FrameworkId);
+        var offer = (await events.Next<OffersEvent>()).Offers.Should().ContainSingle().Subject;
+        offer.AgentId.Should().Be("agent-1");
+        offer.Resources.Scalar("cpus").Value.Should().Be(4);
+        offer.Resources.Ports.Count.Should().Be(1000);
+        offer.TaskKinds.Should().Contain(TaskKind.Command);
+
+        await session.LaunchAsync(offer, [TestTasks.Shell("t1", "echo hi", offer.AgentId)]);
+        var running = await events.Next<UpdateEvent>(u => u.Status.State == TaskState.Running);
+        running.Status.Uuid.Should().NotBeNull("an agent's update must be acknowledged");
+        var finished = await events.Next<UpdateEvent>(u => u.Status.State == TaskState.Finished);
+        finished.Status.ExitCode.Should().Be(0);
+        finished.Status.Output!.Stdout.Should().Be("hi\n");
+
+        // Acknowledged (by the event stream): the agent forgets the update; the task is completed on the master.
+        var state = await server.Cluster.GetStateAsync();
+        state.CompletedTasks.Should().ContainSingle(t => t.TaskId == "t1").Which.State.Should().Be(TaskState.Finished);
+        (await remote.Client.GetAgentsAsync()).Should().ContainSingle().Which.AgentId.Should().Be("agent-1");
+        await session.TeardownAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_call_throws_with_the_masters_reason()
+    {
+        await using var server = await ClusterServer.StartAsync(output);
+        await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
+        await using var session = await remote.Client.SubscribeAsync(new FrameworkInfo("refused"));
+        var delegateTask = TestTasks.Delegate("d1", "nothing", "agent-1");
+        await FluentActions.Awaiting(() => session.AcceptAsync(["no-such-offer"], [new LaunchOperation([delegateTask])]))
+            .Should().ThrowAsync<NotSupportedException>().WithMessage("*delegate*");
+        FluentActions.Invoking(() => remote.Client.SetRoleWeight("a", 2)).Should().Throw<NotSupportedException>();
+    }
+}
