@@ -41,6 +41,9 @@ switch (scenario)
     case "jobs":
         await JobScenarios.RunAsync(Option("agents", 4), Option("jobs", 20_000), Option("runs", 3));
         break;
+    case "http-tasks":
+        await HttpScenarios.RunAsync(Option("agents", 2), Option("jobs", 500));
+        break;
     default:
         Console.WriteLine("""
             scenarios:
@@ -53,6 +56,7 @@ switch (scenario)
               roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
+              http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
             """);
         break;
 }

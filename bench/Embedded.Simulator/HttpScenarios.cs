@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using Embedded.Client;
+using Embedded.Orchestration.Hosting;
+using Embedded.Orchestration.Scheduling;
+using Embedded.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Simulator;
+
+/// <summary>
+/// The same `true` jobs through the in-process IJobClient and through AddRemoteCluster's, over the
+/// Mesos HTTP API of a Kestrel on loopback in front of the same cluster: what the HTTP hop costs.
+/// </summary>
+internal static class HttpScenarios
+{
+    public static async Task RunAsync(int agents, int jobs)
+    {
+        var work = Directory.CreateTempSubdirectory("embedded-sim-");
+        try
+        {
+            await using var cluster = await MiniCluster.StartAsync(configure: options =>
+            {
+                options.Master.Allocator.AllocationInterval = TimeSpan.FromMilliseconds(100);
+                for (var a = 0; a < agents; a++)
+                    options.AddAgent($"agent-{a}", Samples.Format($"cpus:{jobs * 0.01 + 1};mem:{jobs + 1024};ports:[31000-31999]")).WorkDirectory = Path.Combine(work.FullName, $"agent-{a}");
+            });
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(cluster.Client);
+            await using var app = builder.Build();
+            app.MapClusterApi();
+            await app.StartAsync();
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
+            var remoteBuilder = Host.CreateApplicationBuilder();
+            remoteBuilder.Logging.ClearProviders();
+            remoteBuilder.Services.AddRemoteCluster(address, o => o.Jobs.FrameworkName = "remote-jobs");
+            using var remote = remoteBuilder.Build();
+            await remote.StartAsync();
+            try
+            {
+                var inProcess = await RateAsync(cluster.Jobs, jobs);
+                Measure.Line($"In process: {jobs} `true` jobs on {agents} agents to FINISHED: {inProcess:F0} jobs/s");
+                var overHttp = await RateAsync(remote.Services.GetRequiredService<IJobClient>(), jobs);
+                Measure.Line($"Over HTTP:  {jobs} `true` jobs on {agents} agents to FINISHED: {overHttp:F0} jobs/s ({overHttp / inProcess:P0} of in process)");
+            }
+            finally
+            {
+                await remote.StopAsync();
+                await app.StopAsync();
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<double> RateAsync(IJobClient client, int jobs)
+    {
+        var job = Job.Shell("true", "cpus:0.01;mem:1");
+        var started = Stopwatch.GetTimestamp();
+        var handles = await Task.WhenAll(Enumerable.Range(0, jobs).Select(_ => client.SubmitAsync(job)));
+        var results = await Task.WhenAll(handles.Select(h => h.Completion));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var failed = results.Count(r => !r.Succeeded);
+        if (failed > 0) throw new InvalidOperationException($"{failed} of {jobs} jobs did not finish: {results.First(r => !r.Succeeded)}");
+        return jobs / seconds;
+    }
+}
