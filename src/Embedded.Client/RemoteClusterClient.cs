@@ -18,9 +18,11 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
     private readonly HttpClient _http;
     private readonly ImmutableArray<TaskKind> _taskKinds;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public RemoteClusterClient(RemoteClusterOptions options, ILogger<RemoteClusterClient> logger)
+    public RemoteClusterClient(RemoteClusterOptions options, TimeProvider time, ILogger<RemoteClusterClient> logger)
     {
+        _time = time;
         Master = options.Master ?? throw new ArgumentException("RemoteClusterOptions.Master: give the master's address", nameof(options));
         _taskKinds = [.. options.TaskKinds];
         _logger = logger;
@@ -73,22 +75,15 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
     public async Task<ImmutableArray<AgentSnapshot>> GetAgentsAsync(CancellationToken cancellationToken = default)
     {
         using var json = await OperatorAsync("GET_AGENTS", cancellationToken).ConfigureAwait(false);
-        return MesosJson.Get(json.RootElement, "get_agents") is { } agents ? [.. MesosJson.Items(agents, "agents").Select(Agent)] : [];
+        return MesosJson.Get(json.RootElement, "get_agents") is { } agents ? MesosStateReader.Agents(agents, _taskKinds) : [];
     }
 
-    private AgentSnapshot Agent(JsonElement a)
+    public async Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
     {
-        var info = MesosJson.Get(a, "agent_info") ?? throw new InvalidDataException("an agent without agent_info");
-        // GET_AGENTS does not count an agent's tasks; GET_STATE does.
-        return new AgentSnapshot(MesosJson.RequiredId(info, "id"), MesosJson.String(info, "hostname") ?? "", MesosJson.Get(a, "active")?.GetBoolean() ?? false,
-            MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), MesosJson.Attributes(info), 0)
-        {
-            TaskKinds = _taskKinds,
-        };
+        using var json = await OperatorAsync("GET_STATE", cancellationToken).ConfigureAwait(false);
+        var state = MesosJson.Get(json.RootElement, "get_state") ?? throw new InvalidOperationException($"{Master} answered GET_STATE without get_state");
+        return MesosStateReader.State(state, _taskKinds, _time.GetUtcNow());
     }
-
-    public Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("GetStateAsync is not mapped from the HTTP API yet; use GetAgentsAsync, or POST GET_STATE to the master's /api/v1");
 
     public IAsyncEnumerable<ClusterEvent> WatchAsync(CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("WatchAsync is not mapped from the operator API's SUBSCRIBE yet");

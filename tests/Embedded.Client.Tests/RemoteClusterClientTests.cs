@@ -33,6 +33,10 @@ public sealed class RemoteClusterClientTests(ITestOutputHelper output)
         var state = await server.Cluster.GetStateAsync();
         state.CompletedTasks.Should().ContainSingle(t => t.TaskId == "t1").Which.State.Should().Be(TaskState.Finished);
         (await remote.Client.GetAgentsAsync()).Should().ContainSingle().Which.AgentId.Should().Be("agent-1");
+        var remoteState = await remote.Client.GetStateAsync();
+        remoteState.CompletedTasks.Should().ContainSingle(t => t.TaskId == "t1").Which.LastStatus!.State.Should().Be(TaskState.Finished);
+        remoteState.Frameworks.Should().ContainSingle(f => f.FrameworkId == session.FrameworkId).Which.Connected.Should().BeTrue();
+        remoteState.Agents.Should().ContainSingle().Which.Total.Should().Be(state.Agents.Single().Total);
         await session.TeardownAsync();
     }
 

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
+
+namespace Embedded.Client;
+
+/// <summary>
+/// The operator API's GET_STATE and GET_AGENTS back into <see cref="ClusterState"/>, as far as the
+/// JSON carries it: no outstanding offers, role allocations or pending jobs, and no task kinds (those are the client's options).
+/// </summary>
+internal static class MesosStateReader
+{
+    public static ImmutableArray<AgentSnapshot> Agents(JsonElement getAgents, ImmutableArray<TaskKind> taskKinds, IReadOnlyDictionary<string, int>? activeTasks = null) =>
+        [.. MesosJson.Items(getAgents, "agents").Select(a =>
+        {
+            var info = MesosJson.Get(a, "agent_info") ?? throw new InvalidDataException("the master sent an agent without agent_info");
+            var id = MesosJson.RequiredId(info, "id");
+            return new AgentSnapshot(id, MesosJson.String(info, "hostname") ?? "", MesosJson.Get(a, "active")?.GetBoolean() ?? false,
+                MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), MesosJson.Attributes(info),
+                activeTasks?.GetValueOrDefault(id) ?? 0)
+            {
+                TaskKinds = taskKinds,
+            };
+        })];
+
+    public static ClusterState State(JsonElement getState, ImmutableArray<TaskKind> taskKinds, DateTimeOffset now)
+    {
+        var tasksJson = MesosJson.Get(getState, "get_tasks");
+        ImmutableArray<TaskSnapshot> Tasks(string name) => tasksJson is { } t ? [.. MesosJson.Items(t, name).Select(Task)] : [];
+        var tasks = Tasks("tasks");
+        var byAgent = tasks.GroupBy(t => t.AgentId).ToDictionary(g => g.Key, g => g.Count());
+        var byFramework = tasks.GroupBy(t => t.FrameworkId).ToDictionary(g => g.Key, g => g.Count());
+        var agents = MesosJson.Get(getState, "get_agents") is { } a ? Agents(a, taskKinds, byAgent) : [];
+        ImmutableArray<FrameworkSnapshot> frameworks = MesosJson.Get(getState, "get_frameworks") is { } f
+            ? [.. MesosJson.Items(f, "frameworks").Select(x => Framework(x, byFramework))]
+            : [];
+        return new ClusterState(now, agents, frameworks, tasks, Tasks("completed_tasks"), [], []);
+    }
+
+    private static FrameworkSnapshot Framework(JsonElement f, Dictionary<string, int> activeTasks)
+    {
+        var info = MesosJson.Get(f, "framework_info") ?? throw new InvalidDataException("the master sent a framework without framework_info");
+        var id = MesosJson.RequiredId(info, "id");
+        var connected = MesosJson.Get(f, "connected")?.GetBoolean() ?? false;
+        // The server reports active as connected and not suppressed.
+        var active = MesosJson.Get(f, "active")?.GetBoolean() ?? false;
+        var role = MesosJson.Items(info, "roles").Select(r => r.GetString()).FirstOrDefault() ?? MesosJson.String(info, "role") ?? "*";
+        return new FrameworkSnapshot(id, MesosJson.String(info, "name") ?? "", role ?? "*", connected, connected && !active, activeTasks.GetValueOrDefault(id), 0);
+    }
+
+    private static TaskSnapshot Task(JsonElement t)
+    {
+        var last = MesosJson.Items(t, "statuses").Select(MesosJson.Status).LastOrDefault();
+        return new TaskSnapshot(MesosJson.RequiredId(t, "task_id"), MesosJson.String(t, "name") ?? "", MesosJson.RequiredId(t, "framework_id"),
+            MesosJson.RequiredId(t, "agent_id"), MesosJson.Enum(MesosJson.String(t, "state"), "TASK_", TaskState.Unknown), MesosJson.Resources(t, "resources"), last);
+    }
+}
