@@ -20,7 +20,7 @@ internal sealed class MasterClient(Uri master) : IDisposable
     }
 
     /// <summary>SUBSCRIBE: the open event stream and its Mesos-Stream-Id.</summary>
-    public async Task<(RecordIOReader Events, string StreamId, HttpResponseMessage Response)> SubscribeAsync(string body, CancellationToken cancellationToken)
+    public async Task<(MasterEventReader Events, string StreamId, HttpResponseMessage Response)> SubscribeAsync(string body, CancellationToken cancellationToken)
     {
         var response = await SendAsync("/api/v1/scheduler", body, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         try
@@ -28,7 +28,7 @@ internal sealed class MasterClient(Uri master) : IDisposable
             var streamId = response.Headers.TryGetValues("Mesos-Stream-Id", out var ids) ? ids.First()
                 : throw new MasterException($"{master} answered SUBSCRIBE without a Mesos-Stream-Id");
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return (new RecordIOReader(stream), streamId, response);
+            return (new MasterEventReader(stream), streamId, response);
         }
         catch
         {
