@@ -26,7 +26,7 @@ public sealed class ClusterServer : IAsyncDisposable
     public MiniCluster Cluster { get; }
     public Uri Address { get; }
 
-    public static async Task<ClusterServer> StartAsync(ITestOutputHelper output, int agents = 1)
+    public static async Task<ClusterServer> StartAsync(ITestOutputHelper output, int agents = 1, Action<ClusterApiOptions>? api = null)
     {
         var cluster = await MiniCluster.StartAsync(agents, loggerFactory: TestOutputLoggerProvider.Factory(output, LogLevel.Information));
         try
@@ -38,7 +38,7 @@ public sealed class ClusterServer : IAsyncDisposable
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
             builder.Services.AddSingleton(cluster.Client);
             var app = builder.Build();
-            app.MapClusterApi();
+            app.MapClusterApi(api);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             return new ClusterServer(app, cluster, new Uri(address));
