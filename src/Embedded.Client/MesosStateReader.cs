@@ -12,17 +12,20 @@ namespace Embedded.Client;
 internal static class MesosStateReader
 {
     public static ImmutableArray<AgentSnapshot> Agents(JsonElement getAgents, ImmutableArray<TaskKind> taskKinds, IReadOnlyDictionary<string, int>? activeTasks = null) =>
-        [.. MesosJson.Items(getAgents, "agents").Select(a =>
+        [.. MesosJson.Items(getAgents, "agents").Select(a => Agent(a, taskKinds, activeTasks))];
+
+    /// <summary>master.proto's GetAgents.Agent; the count of its tasks only where the caller knows them (GET_AGENTS has none).</summary>
+    public static AgentSnapshot Agent(JsonElement a, ImmutableArray<TaskKind> taskKinds, IReadOnlyDictionary<string, int>? activeTasks = null)
+    {
+        var info = MesosJson.Get(a, "agent_info") ?? throw new InvalidDataException("the master sent an agent without agent_info");
+        var id = MesosJson.RequiredId(info, "id");
+        return new AgentSnapshot(id, MesosJson.String(info, "hostname") ?? "", MesosJson.Get(a, "active")?.GetBoolean() ?? false,
+            MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), MesosJson.Attributes(info),
+            activeTasks?.GetValueOrDefault(id) ?? 0)
         {
-            var info = MesosJson.Get(a, "agent_info") ?? throw new InvalidDataException("the master sent an agent without agent_info");
-            var id = MesosJson.RequiredId(info, "id");
-            return new AgentSnapshot(id, MesosJson.String(info, "hostname") ?? "", MesosJson.Get(a, "active")?.GetBoolean() ?? false,
-                MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), MesosJson.Attributes(info),
-                activeTasks?.GetValueOrDefault(id) ?? 0)
-            {
-                TaskKinds = taskKinds,
-            };
-        })];
+            TaskKinds = taskKinds,
+        };
+    }
 
     public static ClusterState State(JsonElement getState, ImmutableArray<TaskKind> taskKinds, DateTimeOffset now)
     {
@@ -38,7 +41,7 @@ internal static class MesosStateReader
         return new ClusterState(now, agents, frameworks, tasks, Tasks("completed_tasks"), [], []);
     }
 
-    private static FrameworkSnapshot Framework(JsonElement f, Dictionary<string, int> activeTasks)
+    public static FrameworkSnapshot Framework(JsonElement f, IReadOnlyDictionary<string, int>? activeTasks = null)
     {
         var info = MesosJson.Get(f, "framework_info") ?? throw new InvalidDataException("the master sent a framework without framework_info");
         var id = MesosJson.RequiredId(info, "id");
@@ -46,10 +49,10 @@ internal static class MesosStateReader
         // The server reports active as connected and not suppressed.
         var active = MesosJson.Get(f, "active")?.GetBoolean() ?? false;
         var role = MesosJson.Items(info, "roles").Select(r => r.GetString()).FirstOrDefault() ?? MesosJson.String(info, "role") ?? "*";
-        return new FrameworkSnapshot(id, MesosJson.String(info, "name") ?? "", role ?? "*", connected, connected && !active, activeTasks.GetValueOrDefault(id), 0);
+        return new FrameworkSnapshot(id, MesosJson.String(info, "name") ?? "", role ?? "*", connected, connected && !active, activeTasks?.GetValueOrDefault(id) ?? 0, 0);
     }
 
-    private static TaskSnapshot Task(JsonElement t)
+    public static TaskSnapshot Task(JsonElement t)
     {
         var last = MesosJson.Items(t, "statuses").Select(MesosJson.Status).LastOrDefault();
         return new TaskSnapshot(MesosJson.RequiredId(t, "task_id"), MesosJson.String(t, "name") ?? "", MesosJson.RequiredId(t, "framework_id"),

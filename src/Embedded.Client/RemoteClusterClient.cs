@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -85,8 +86,28 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
         return MesosStateReader.State(state, _taskKinds, _time.GetUtcNow());
     }
 
-    public IAsyncEnumerable<ClusterEvent> WatchAsync(CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("WatchAsync is not mapped from the operator API's SUBSCRIBE yet");
+    /// <summary>The operator API's SUBSCRIBE. Ends when the stream does: the master stopped, or cut off a reader that fell behind (which throws in process).</summary>
+    public async IAsyncEnumerable<ClusterEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync("api/v1", Encoding.UTF8.GetBytes("""{"type":"SUBSCRIBE"}"""), null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var reader = new RecordIOReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        while (true)
+        {
+            JsonDocument? record;
+            try
+            {
+                record = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw new InvalidOperationException($"the operator stream from {Master} broke ({e.Message})", e);
+            }
+            if (record is null) yield break;
+            ClusterEvent? next;
+            using (record) next = MesosClusterEventReader.Read(record.RootElement, _taskKinds, _time.GetUtcNow());
+            if (next is not null) yield return next;
+        }
+    }
 
     public void SetRoleWeight(string role, double weight) =>
         throw new NotSupportedException("role weights are not served over HTTP yet; set them in the cluster's own process");

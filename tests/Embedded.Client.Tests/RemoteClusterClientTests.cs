@@ -1,4 +1,5 @@
 using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 using Xunit.Abstractions;
 
 namespace Embedded.Client.Tests;
@@ -50,5 +51,34 @@ public sealed class RemoteClusterClientTests(ITestOutputHelper output)
         await FluentActions.Awaiting(() => session.AcceptAsync(["no-such-offer"], [new LaunchOperation([delegateTask])]))
             .Should().ThrowAsync<NotSupportedException>().WithMessage("*delegate*");
         FluentActions.Invoking(() => remote.Client.SetRoleWeight("a", 2)).Should().Throw<NotSupportedException>();
+    }
+}
+
+/// <summary>The remote IClusterClient's WatchAsync: the operator API's SUBSCRIBE read back into ClusterEvents.</summary>
+public sealed class RemoteWatchTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Watching_over_HTTP_starts_with_the_state_then_tells_frameworks_and_tasks_as_they_change()
+    {
+        await using var server = await ClusterServer.StartAsync(output);
+        await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
+        using var guard = new CancellationTokenSource(EventStream.DefaultGuard);
+        await using var watch = remote.Client.WatchAsync(guard.Token).GetAsyncEnumerator(guard.Token);
+
+        (await watch.MoveNextAsync()).Should().BeTrue();
+        watch.Current.Should().BeOfType<ClusterSubscribed>().Which.State.Agents.Should().ContainSingle(a => a.AgentId == "agent-1");
+
+        await using var session = await server.Cluster.Client.SubscribeAsync(new FrameworkInfo("watched"));
+        var events = new EventStream(session);
+        var offer = (await events.Next<OffersEvent>()).Offers[0];
+        await session.LaunchAsync(offer, [TestTasks.Shell("w1", "true", offer.AgentId)]);
+
+        // Unacknowledged, the agent holds its updates after the first one: that first one is what to wait for.
+        var seen = new List<ClusterEvent>();
+        while (!seen.OfType<TaskUpdated>().Any(t => t.Status.TaskId == "w1") && await watch.MoveNextAsync())
+            seen.Add(watch.Current);
+        seen.OfType<FrameworkAdded>().Should().Contain(f => f.Framework.Name == "watched" && f.Framework.FrameworkId == session.FrameworkId);
+        seen.OfType<TaskAdded>().Should().Contain(t => t.Task.TaskId == "w1" && t.Task.FrameworkId == session.FrameworkId);
+        seen.OfType<TaskUpdated>().Should().Contain(t => t.Status.TaskId == "w1" && t.Status.Uuid != null && t.FrameworkId == session.FrameworkId);
     }
 }
