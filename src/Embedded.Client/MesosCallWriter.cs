@@ -140,7 +140,7 @@ internal static class MesosCallWriter
         json.WriteString("name", t.Name);
         WriteId(json, "task_id", t.TaskId);
         WriteId(json, "agent_id", t.AgentId);
-        WriteResources(json, t.Resources);
+        Embedded.Server.Mesos.MesosResources.Write(json, "resources", t.Resources);
         if (t.Command is { } c)
         {
             json.WriteStartObject("command");
@@ -249,52 +249,6 @@ internal static class MesosCallWriter
         }
         json.WriteEndArray();
         json.WriteEndObject();
-    }
-
-    private static void WriteResources(Utf8JsonWriter json, Resources resources)
-    {
-        json.WriteStartArray("resources");
-        foreach (var (name, value) in resources.Scalars)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("type", "SCALAR");
-            json.WriteStartObject("scalar");
-            json.WriteNumber("value", value.Value);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        foreach (var (name, ranges) in resources.Ranges)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("type", "RANGES");
-            json.WriteStartObject("ranges");
-            json.WriteStartArray("range");
-            foreach (var r in ranges.Ranges)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("begin", r.Begin);
-                json.WriteNumber("end", r.End);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        foreach (var (name, items) in resources.Sets)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("type", "SET");
-            json.WriteStartObject("set");
-            json.WriteStartArray("item");
-            foreach (var item in items) json.WriteStringValue(item);
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
     }
 
     private static void WriteOfferIds(Utf8JsonWriter json, IEnumerable<string> ids)

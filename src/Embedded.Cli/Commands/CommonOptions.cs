@@ -33,7 +33,9 @@ internal static class CommonOptions
         var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<double>() <= 0) r.AddError($"{name} must be above 0");
+            var value = r.GetValueOrDefault<double>();
+            if (value <= 0) r.AddError($"{name} must be above 0");
+            else if (value > Embedded.Orchestration.Model.Scalar.MaxValue) r.AddError($"{name} must be at most {Embedded.Orchestration.Model.Scalar.MaxValue}");
         });
         return option;
     }

@@ -190,18 +190,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         json.WriteString("name", request.Name);
         WriteId(json, "task_id", _taskId);
         WriteId(json, "agent_id", agentId);
-        json.WriteStartArray("resources");
-        foreach (var (name, value) in new[] { ("cpus", request.Cpus), ("mem", request.Mem) })
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("type", "SCALAR");
-            json.WriteStartObject("scalar");
-            json.WriteNumber("value", value);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        Embedded.Server.Mesos.MesosResources.Write(json, "resources", Embedded.Orchestration.Model.Resources.Of(cpus: request.Cpus, mem: request.Mem));
         // One word (or one quoted line) is a shell command, as `sh -c`; several are an argv, quoting kept, as `docker run`.
         if (request.Argv.Count > 0)
         {

@@ -3,63 +3,9 @@ using Embedded.Orchestration.Model;
 
 namespace Embedded.Server.Mesos;
 
-/// <summary>Resources as mesos.proto's repeated Resource: name, type and one of scalar, ranges or set; unreserved ("*").</summary>
-internal static class MesosResources
+/// <summary>Resources as mesos.proto's repeated Resource: name, type and one of scalar, ranges or set; unreserved ("*"). Reading; the writing is in MesosResources.Write.cs.</summary>
+internal static partial class MesosResources
 {
-    public static void Write(Utf8JsonWriter json, string property, Resources resources, string? allocationRole = null)
-    {
-        json.WriteStartArray(property);
-        foreach (var (name, value) in resources.Scalars)
-        {
-            Start(json, name, "SCALAR", allocationRole);
-            json.WriteStartObject("scalar");
-            json.WriteNumber("value", value.Value);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        foreach (var (name, ranges) in resources.Ranges)
-        {
-            Start(json, name, "RANGES", allocationRole);
-            json.WriteStartObject("ranges");
-            json.WriteStartArray("range");
-            foreach (var r in ranges.Ranges)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("begin", r.Begin);
-                json.WriteNumber("end", r.End);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        foreach (var (name, items) in resources.Sets)
-        {
-            Start(json, name, "SET", allocationRole);
-            json.WriteStartObject("set");
-            json.WriteStartArray("item");
-            foreach (var item in items) json.WriteStringValue(item);
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-    }
-
-    private static void Start(Utf8JsonWriter json, string name, string type, string? allocationRole)
-    {
-        json.WriteStartObject();
-        json.WriteString("name", name);
-        json.WriteString("type", type);
-        json.WriteString("role", "*");
-        if (allocationRole is not null)
-        {
-            json.WriteStartObject("allocation_info");
-            json.WriteString("role", allocationRole);
-            json.WriteEndObject();
-        }
-    }
-
     /// <summary>Reads a repeated Resource; reservations, disk sources and the like are refused since we do not build them.</summary>
     public static Resources Read(JsonElement array, int maxItems)
     {
