@@ -11,20 +11,20 @@ namespace Embedded.Client.Tests;
 public abstract class JobScenarios(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
-    private ClusterServer? _server;
+    private ClusterApiHost? _server;
 
     protected ITestOutputHelper Output => output;
 
     protected IJobClient Jobs { get; private set; } = null!;
 
     /// <summary>The job client under test, for the cluster behind <paramref name="server"/>.</summary>
-    protected abstract Task<IJobClient> ConnectAsync(ClusterServer server);
+    protected abstract Task<IJobClient> ConnectAsync(ClusterApiHost server);
 
     protected virtual ValueTask DisconnectAsync() => ValueTask.CompletedTask;
 
     public async Task InitializeAsync()
     {
-        _server = await ClusterServer.StartAsync(output);
+        _server = await ClusterApiHost.StartAsync(output);
         Jobs = await ConnectAsync(_server);
     }
 
@@ -83,7 +83,7 @@ public abstract class JobScenarios(ITestOutputHelper output) : IAsyncLifetime
 /// <summary>The scenarios against the in-process cluster's own job client.</summary>
 public sealed class InProcessJobTests(ITestOutputHelper output) : JobScenarios(output)
 {
-    protected override Task<IJobClient> ConnectAsync(ClusterServer server) => Task.FromResult(server.Cluster.Jobs);
+    protected override Task<IJobClient> ConnectAsync(ClusterApiHost server) => Task.FromResult(server.Cluster.Jobs);
 }
 
 /// <summary>The scenarios against the job client of AddRemoteCluster, over HTTP to the same kind of cluster.</summary>
@@ -91,7 +91,7 @@ public sealed class RemoteJobTests(ITestOutputHelper output) : JobScenarios(outp
 {
     private RemoteHost? _remote;
 
-    protected override async Task<IJobClient> ConnectAsync(ClusterServer server)
+    protected override async Task<IJobClient> ConnectAsync(ClusterApiHost server)
     {
         _remote = await RemoteHost.StartAsync(server.Address, Output, o => o.Jobs.FrameworkName = "remote-jobs");
         return _remote.Jobs;

@@ -9,7 +9,7 @@ public sealed class RemoteAuthenticationTests(ITestOutputHelper output)
     [Fact]
     public async Task A_bearer_token_from_the_options_is_sent_with_every_call()
     {
-        await using var server = await ClusterServer.StartAsync(output, api: o =>
+        await using var server = await ClusterApiHost.StartAsync(output, api: o =>
         {
             o.Authentication.BearerTokens["secret-token"] = "ci";
             o.Authentication.OperatorPrincipals.Add("ci");

@@ -10,7 +10,7 @@ public sealed class RemoteClusterClientTests(ITestOutputHelper output)
     [Fact]
     public async Task A_framework_subscribes_over_HTTP_launches_on_an_offer_and_acknowledges_its_updates()
     {
-        await using var server = await ClusterServer.StartAsync(output);
+        await using var server = await ClusterApiHost.StartAsync(output);
         await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
         await using var session = await remote.Client.SubscribeAsync(new FrameworkInfo("low-level"));
         var events = new EventStream(session);
@@ -44,7 +44,7 @@ public sealed class RemoteClusterClientTests(ITestOutputHelper output)
     [Fact]
     public async Task A_refused_call_throws_with_the_masters_reason()
     {
-        await using var server = await ClusterServer.StartAsync(output);
+        await using var server = await ClusterApiHost.StartAsync(output);
         await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
         await using var session = await remote.Client.SubscribeAsync(new FrameworkInfo("refused"));
         var delegateTask = TestTasks.Delegate("d1", "nothing", "agent-1");
@@ -60,7 +60,7 @@ public sealed class RemoteWatchTests(ITestOutputHelper output)
     [Fact]
     public async Task Watching_over_HTTP_starts_with_the_state_then_tells_frameworks_and_tasks_as_they_change()
     {
-        await using var server = await ClusterServer.StartAsync(output);
+        await using var server = await ClusterApiHost.StartAsync(output);
         await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
         using var guard = new CancellationTokenSource(EventStream.DefaultGuard);
         await using var watch = remote.Client.WatchAsync(guard.Token).GetAsyncEnumerator(guard.Token);

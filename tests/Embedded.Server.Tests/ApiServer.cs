@@ -18,46 +18,22 @@ namespace Embedded.Server.Tests;
 /// <summary>A real Kestrel on 127.0.0.1 (a port the system picks) serving MapClusterApi for a MiniCluster behind it.</summary>
 internal sealed class ApiServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ClusterApiHost _host;
 
-    private ApiServer(WebApplication app, MiniCluster cluster, Uri address, HttpMessageHandler? handler)
+    private ApiServer(ClusterApiHost host, HttpMessageHandler? handler)
     {
-        _app = app;
-        Cluster = cluster;
-        Address = address;
-        Http = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = address, Timeout = EventStream.DefaultGuard };
+        _host = host;
+        Http = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = host.Address, Timeout = EventStream.DefaultGuard };
     }
 
-    public MiniCluster Cluster { get; }
-    public Uri Address { get; }
+    public MiniCluster Cluster => _host.Cluster;
+    public Uri Address => _host.Address;
     public HttpClient Http { get; }
 
     /// <summary><paramref name="listen"/> configures the loopback endpoint (HTTPS); <paramref name="handler"/> is <see cref="Http"/>'s (to trust its certificate).</summary>
     public static async Task<ApiServer> StartAsync(ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, TimeProvider? time = null,
-        Action<ListenOptions>? listen = null, HttpMessageHandler? handler = null)
-    {
-        var logs = TestOutputLoggerProvider.Factory(output, LogLevel.Information);
-        var cluster = await MiniCluster.StartAsync(agents, o => o.Jobs.Enabled = false, time: time, loggerFactory: logs);
-        try
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => listen?.Invoke(l)));
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-            builder.Services.AddSingleton(cluster.Client);
-            var app = builder.Build();
-            app.MapClusterApi(api);
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            return new ApiServer(app, cluster, new Uri(address), handler);
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-    }
+        Action<ListenOptions>? listen = null, HttpMessageHandler? handler = null) =>
+        new(await ClusterApiHost.StartAsync(output, api, agents, o => o.Jobs.Enabled = false, time, listen), handler);
 
     /// <summary>POSTs a JSON body (as given, so tests can send anything) with the headers a Mesos client sends.</summary>
     public async Task<HttpResponseMessage> PostAsync(string path, string body, string? streamId = null, string contentType = "application/json", string? accept = "application/json", string? authorization = null)
@@ -85,14 +61,6 @@ internal sealed class ApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-        finally
-        {
-            await Cluster.DisposeAsync();
-        }
+        await _host.DisposeAsync();
     }
 }

@@ -5,18 +5,19 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace Embedded.Client.Tests;
+namespace Embedded.Testing;
 
 /// <summary>A real Kestrel on 127.0.0.1 (a port the system picks) serving MapClusterApi for a MiniCluster behind it.</summary>
-public sealed class ClusterServer : IAsyncDisposable
+public sealed class ClusterApiHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ClusterServer(WebApplication app, MiniCluster cluster, Uri address)
+    private ClusterApiHost(WebApplication app, MiniCluster cluster, Uri address)
     {
         _app = app;
         Cluster = cluster;
@@ -26,26 +27,29 @@ public sealed class ClusterServer : IAsyncDisposable
     public MiniCluster Cluster { get; }
     public Uri Address { get; }
 
-    public static async Task<ClusterServer> StartAsync(ITestOutputHelper output, int agents = 1, Action<ClusterApiOptions>? api = null)
+    /// <summary><paramref name="listen"/> configures the loopback endpoint (HTTPS, say); <paramref name="cluster"/> the MiniCluster.</summary>
+    public static async Task<ClusterApiHost> StartAsync(
+        ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, Action<ClusterOptions>? cluster = null,
+        TimeProvider? time = null, Action<ListenOptions>? listen = null)
     {
-        var cluster = await MiniCluster.StartAsync(agents, loggerFactory: TestOutputLoggerProvider.Factory(output, LogLevel.Information));
+        var mini = await MiniCluster.StartAsync(agents, cluster, time, TestOutputLoggerProvider.Factory(output, LogLevel.Information));
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => listen?.Invoke(l)));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-            builder.Services.AddSingleton(cluster.Client);
+            builder.Services.AddSingleton(mini.Client);
             var app = builder.Build();
             app.MapClusterApi(api);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            return new ClusterServer(app, cluster, new Uri(address));
+            return new ClusterApiHost(app, mini, new Uri(address));
         }
         catch
         {
-            await cluster.DisposeAsync();
+            await mini.DisposeAsync();
             throw;
         }
     }
