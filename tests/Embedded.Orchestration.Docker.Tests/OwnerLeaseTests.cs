@@ -153,8 +153,7 @@ public sealed class LeaseFactAttribute : FactAttribute
     /// <summary>Null when the test runs: on Linux with an engine, or under CI=true, where a missing engine fails it.</summary>
     internal static string? WhySkip() =>
         !OperatingSystem.IsLinux() ? "the owner-lease tests signal processes and read /proc; Windows is covered on paper only"
-        : !DockerEngine.IsCi && !DockerEngine.Answers ? $"{DockerEngine.WhyNot}. Run scripts/setup.sh to install and start one (with CI=true this test fails instead of skipping)."
-        : null;
+        : DockerEngine.WhySkip;
 }
 
 /// <summary>The theory form of <see cref="LeaseFactAttribute"/>.</summary>

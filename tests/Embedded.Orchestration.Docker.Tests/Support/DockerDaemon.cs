@@ -90,13 +90,7 @@ public static class DockerDaemon
 /// <summary>A test that restarts the local engine: skipped where that is not possible (see <see cref="DockerDaemon.WhyNot"/>).</summary>
 public sealed class DockerRestartFactAttribute : FactAttribute
 {
-    public DockerRestartFactAttribute()
-    {
-        if (!DockerEngine.IsCi && !DockerEngine.Answers)
-            Skip = $"{DockerEngine.WhyNot}. Run scripts/setup.sh to install and start one (with CI=true this test fails instead of skipping).";
-        else if (DockerDaemon.WhyNot is { } why)
-            Skip = why;
-    }
+    public DockerRestartFactAttribute() => Skip = DockerEngine.WhySkip ?? DockerDaemon.WhyNot;
 }
 
 /// <summary>Tests that stop the engine run alone: every other Docker test would see it vanish.</summary>

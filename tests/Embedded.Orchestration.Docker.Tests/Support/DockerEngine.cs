@@ -23,6 +23,11 @@ public static class DockerEngine
     /// <summary>Why the engine does not answer, or null.</summary>
     public static string? WhyNot => Problem.Value;
 
+    /// <summary>Why a Docker test skips here, or null: only locally, when no engine answers; under CI=true it runs, and its fixture fails it.</summary>
+    public static string? WhySkip => !IsCi && !Answers
+        ? $"{WhyNot}. Run scripts/setup.sh to install and start one (with CI=true this test fails instead of skipping)."
+        : null;
+
     private static string? Probe()
     {
         try
