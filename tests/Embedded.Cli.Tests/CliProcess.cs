@@ -45,7 +45,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
 
     public static CliProcess Start(params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost(), [Dll, .. args])
+        var start = new ProcessStartInfo(Processes.DotnetHost, [Dll, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -105,7 +105,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
 
     public void Signal(int signal)
     {
-        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        if (Processes.Signal(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     private void OnLine(string? line, StringBuilder into)
@@ -135,12 +135,4 @@ internal sealed partial class CliProcess : IAsyncDisposable
         _process.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
-        : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : "dotnet";
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -3,8 +3,18 @@ using System.Diagnostics;
 namespace Embedded.Testing;
 
 /// <summary>Runs the helper programs tests need (openssl, htpasswd, kill, …) to their end.</summary>
-public static class Processes
+public static partial class Processes
 {
+    /// <summary>The dotnet host that runs this test, to start the project's own programs (`dotnet x.dll`) with the same runtime.</summary>
+    public static string DotnetHost =>
+        Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : "dotnet";
+
+    /// <summary>kill(2): sends <paramref name="signal"/> to a process (a negative pid: its group); 0 on success.</summary>
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Signal(int pid, int signal);
+
     public static Task<string> RunAsync(string program, params string[] arguments) => RunAsync(program, arguments, CancellationToken.None);
 
     /// <summary>

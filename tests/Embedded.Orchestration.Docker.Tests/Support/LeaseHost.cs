@@ -38,7 +38,7 @@ public sealed partial class LeaseHost : IAsyncDisposable
 
     public static async Task<LeaseHost> StartAsync(DockerFixture docker, string journal, params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost(), [HostDll, .. args])
+        var start = new ProcessStartInfo(Processes.DotnetHost, [HostDll, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -81,7 +81,7 @@ public sealed partial class LeaseHost : IAsyncDisposable
 
     public void Signal(int signal)
     {
-        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        if (Processes.Signal(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan guard)
@@ -146,11 +146,11 @@ public sealed partial class LeaseHost : IAsyncDisposable
         try
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            foreach (var pid in LiveWatchdogs()) _ = Kill(pid, 9);
+            foreach (var pid in LiveWatchdogs()) _ = Processes.Signal(pid, 9);
             foreach (var pid in LiveTaskProcesses())
             {
-                _ = Kill(-pid, 9);
-                _ = Kill(pid, 9);
+                _ = Processes.Signal(-pid, 9);
+                _ = Processes.Signal(pid, 9);
             }
             if (DockerEngine.Answers)
                 foreach (var container in await ContainersAsync())
@@ -170,12 +170,4 @@ public sealed partial class LeaseHost : IAsyncDisposable
             _process.Dispose();
         }
     }
-
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
-        : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : "dotnet";
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -29,7 +29,7 @@ public sealed partial class WebAppShutdownTests(ITestOutputHelper output)
         var port = LoopbackPort.Free();
         var console = new StringBuilder();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(Processes.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -59,7 +59,7 @@ public sealed partial class WebAppShutdownTests(ITestOutputHelper output)
             var sleeper = await WaitForAsync(() => FindTasks(marker).FirstOrDefault(), pid => pid != 0);
 
             var stopping = Stopwatch.StartNew();
-            Kill(app.Id, SigTerm).Should().Be(0);
+            Processes.Signal(app.Id, SigTerm).Should().Be(0);
 
             using var response = await request.WaitAsync(Bound);
             var body = await response.Content.ReadAsStringAsync();
@@ -81,7 +81,7 @@ public sealed partial class WebAppShutdownTests(ITestOutputHelper output)
         finally
         {
             if (!HasExited(app)) app.Kill(entireProcessTree: true);
-            foreach (var pid in FindTasks(marker)) Kill(pid, SigKill);
+            foreach (var pid in FindTasks(marker)) Processes.Signal(pid, SigKill);
             lock (console) output.WriteLine(console.ToString());
         }
     }
@@ -149,7 +149,4 @@ public sealed partial class WebAppShutdownTests(ITestOutputHelper output)
 
     private const int SigTerm = 15;
     private const int SigKill = 9;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
