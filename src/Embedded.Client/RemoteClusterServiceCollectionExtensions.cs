@@ -1,4 +1,5 @@
 using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,7 +37,8 @@ public static class RemoteClusterServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<JobScheduler>>()));
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
-        services.AddHostedService<RemoteJobSchedulerService>();
+        services.AddHostedService(sp => new JobSchedulerService(
+            sp.GetRequiredService<JobScheduler>(), sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs.Enabled, static () => null));
         return services;
     }
 }

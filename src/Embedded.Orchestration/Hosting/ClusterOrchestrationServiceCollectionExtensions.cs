@@ -61,7 +61,8 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
         services.AddHostedService<MasterService>();
         services.AddHostedService<AgentsService>();
-        services.AddHostedService<JobSchedulerService>();
+        services.AddHostedService(sp => new JobSchedulerService(
+            sp.GetRequiredService<JobScheduler>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs.Enabled, () => sp.GetRequiredService<AgentPool>().ShutDown));
         return services;
     }
 }

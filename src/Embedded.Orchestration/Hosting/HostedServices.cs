@@ -39,12 +39,16 @@ internal sealed class AgentsService(AgentPool agents) : IHostedLifecycleService
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-internal sealed class JobSchedulerService(JobScheduler scheduler, AgentPool agents, IOptions<ClusterOptions> options) : IHostedLifecycleService
+/// <summary>
+/// The job scheduler's life with its host, for an in-process cluster and a remote one alike;
+/// <paramref name="agentsShutDown"/> is what the agents of this process say once they have stopped (null: none here).
+/// </summary>
+internal sealed class JobSchedulerService(JobScheduler scheduler, bool enabled, Func<Task?> agentsShutDown) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) =>
-        options.Value.Jobs.Enabled ? scheduler.StartSchedulerAsync(cancellationToken) : Task.CompletedTask;
+        enabled ? scheduler.StartSchedulerAsync(cancellationToken) : Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -54,6 +58,6 @@ internal sealed class JobSchedulerService(JobScheduler scheduler, AgentPool agen
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => scheduler.StopSchedulerAsync(cancellationToken, agents.ShutDown);
+    public Task StopAsync(CancellationToken cancellationToken) => scheduler.StopSchedulerAsync(cancellationToken, agentsShutDown());
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
