@@ -47,7 +47,7 @@ internal sealed partial class MasterActor
         _allocator.AddAgent(agent.Id, agent.Total);
         foreach (var reported in m.Tasks) AdoptReportedTask(agent, reported);
         LogAgentRegistered(agent.Id, agent.Total.ToString());
-        Publish(() => new AgentAdded(Snapshot(agent)));
+        if (Watched) Publish(new AgentAdded(Snapshot(agent)));
         Send(agent, new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
         CompleteAgentWaiters();
         RequestAllocation();
@@ -85,7 +85,7 @@ internal sealed partial class MasterActor
         // Tasks the master had already given up on: LOST to frameworks that are not partition aware.
         foreach (var report in reported.Values) AdoptReportedTask(agent, report);
         LogAgentReregistered(agent.Id, m.Tasks.Length);
-        Publish(() => new AgentUpdated(Snapshot(agent)));
+        if (Watched) Publish(new AgentUpdated(Snapshot(agent)));
         Send(agent, new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
         CompleteAgentWaiters();
         RequestAllocation();
@@ -134,7 +134,7 @@ internal sealed partial class MasterActor
         LogAgentUnreachable(agent.Id, why);
         agent.Reachable = false;
         agent.UnreachableSince = _time.GetUtcNow();
-        Publish(() => new AgentUpdated(Snapshot(agent)));
+        if (Watched) Publish(new AgentUpdated(Snapshot(agent)));
         AnnounceAgentFailure(agent.Id);
         _allocator.SetAgentActive(agent.Id, false);
         RescindOffersOn(agent, TaskReason.AgentRemoved);
@@ -167,7 +167,7 @@ internal sealed partial class MasterActor
         }
         _allocator.RemoveAgent(agent.Id);
         _agents.Remove(agent.Id);
-        Publish(() => new AgentRemoved(agent.Id));
+        if (Watched) Publish(new AgentRemoved(agent.Id));
         if (agent.Reachable) AnnounceAgentFailure(agent.Id);
         _registry.RemoveAgent(agent.Id);
     }

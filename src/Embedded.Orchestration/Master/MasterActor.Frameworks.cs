@@ -38,7 +38,7 @@ internal sealed partial class MasterActor
             Send(existing, new SubscribedEvent(id, _options.FrameworkHeartbeatInterval));
             foreach (var agent in _agents.Values.Where(a => a.Reachable)) Send(agent, new FrameworkResubscribed(id));
             LogFrameworkSubscribed(id, info.Name, info.Role, true);
-            Publish(() => new FrameworkUpdated(Snapshot(existing)));
+            if (Watched) Publish(new FrameworkUpdated(Snapshot(existing)));
             m.Reply.TrySetResult(id);
             RequestAllocation();
             return;
@@ -56,7 +56,7 @@ internal sealed partial class MasterActor
         _allocator.AddFramework(frameworkId, info.Role);
         Send(framework, new SubscribedEvent(frameworkId, _options.FrameworkHeartbeatInterval));
         LogFrameworkSubscribed(frameworkId, info.Name, info.Role, false);
-        Publish(() => new FrameworkAdded(Snapshot(framework)));
+        if (Watched) Publish(new FrameworkAdded(Snapshot(framework)));
         m.Reply.TrySetResult(frameworkId);
         RequestAllocation();
     }
@@ -198,7 +198,7 @@ internal sealed partial class MasterActor
             return;
         }
         LogFrameworkDisconnected(framework.Id, timeout);
-        Publish(() => new FrameworkUpdated(Snapshot(framework)));
+        if (Watched) Publish(new FrameworkUpdated(Snapshot(framework)));
         StartFailoverTimer(framework, timeout);
     }
 
@@ -241,7 +241,7 @@ internal sealed partial class MasterActor
         _allocator.RemoveFramework(framework.Id);
         _frameworks.Remove(framework.Id);
         _removedFrameworks.Add(framework.Id);
-        Publish(() => new FrameworkRemoved(framework.Id));
+        if (Watched) Publish(new FrameworkRemoved(framework.Id));
         _registry.RemoveFramework(framework.Id);
         if (framework.Connection is { } connection) _transport.Close(connection);
         RequestAllocation();

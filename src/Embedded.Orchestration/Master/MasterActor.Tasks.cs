@@ -18,7 +18,7 @@ internal sealed partial class MasterActor
         _tasks.Add(task);
         agent.Tasks.Add(task.Key);
         framework.Tasks.Add(task.Key);
-        Publish(() => new TaskAdded(task.Snapshot()));
+        if (Watched) Publish(new TaskAdded(task.Snapshot()));
     }
 
     private void OnStatusUpdate(StatusUpdateFromAgent m)
@@ -37,7 +37,7 @@ internal sealed partial class MasterActor
         {
             task.State = m.Status.State;
             task.LastStatus = m.Status;
-            Publish(() => new TaskUpdated(m.FrameworkId, m.Status));
+            if (Watched) Publish(new TaskUpdated(m.FrameworkId, m.Status));
             if (m.Status.IsTerminal) CompleteTask(task);
         }
         Send(framework, new UpdateEvent(m.Status));
@@ -51,7 +51,7 @@ internal sealed partial class MasterActor
     {
         var status = MasterStatus(task.Info.TaskId, task.AgentId, state, reason, message);
         task.LastStatus = status;
-        Publish(() => new TaskUpdated(task.FrameworkId, status));
+        if (Watched) Publish(new TaskUpdated(task.FrameworkId, status));
         Send(_frameworks.GetValueOrDefault(task.FrameworkId), new UpdateEvent(status));
     }
 

@@ -17,14 +17,15 @@ internal sealed partial class MasterActor
         _transport.Close(m.Connection);
     }
 
+    /// <summary>Whether anyone watches: callers test it first, so that an unwatched master builds no events on its hot paths.</summary>
+    private bool Watched => _watchers.Count > 0;
+
     /// <summary>
     /// Tells every watcher; one whose buffer is full is cut off, as Mesos drops a subscriber that
-    /// does not read, so that a slow reader never makes the master grow. Free when nobody watches.
+    /// does not read, so that a slow reader never makes the master grow.
     /// </summary>
-    private void Publish(Func<ClusterEvent> make)
+    private void Publish(ClusterEvent e)
     {
-        if (_watchers.Count == 0) return;
-        var e = make();
         List<string>? behind = null;
         foreach (var watcher in _watchers)
             if (!_transport.Send(watcher, e)) (behind ??= []).Add(watcher);
