@@ -21,6 +21,12 @@ public sealed class ClusterApiAuthentication
     public ISet<string> OperatorPrincipals { get; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>
+    /// Principals that may connect agents (<c>GET /api/v1/agents/connect</c>, as Mesos's <c>--authenticate_agents</c>);
+    /// none by default, so with authentication on, no agent of another process can join until one is listed.
+    /// </summary>
+    public ISet<string> AgentPrincipals { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
     /// Without credentials, serve unauthenticated calls that reach a non-loopback address too
     /// (off by default: they get 403). For a trusted network only; <c>embedded dev --insecure</c> sets it.
     /// </summary>

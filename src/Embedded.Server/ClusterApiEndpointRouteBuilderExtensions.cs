@@ -1,5 +1,7 @@
 using System.Net;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Transport;
+using Embedded.Server.Agents;
 using Embedded.Server.Http;
 using Embedded.Server.Mesos;
 using Embedded.Server.Metrics;
@@ -20,8 +22,10 @@ public static class ClusterApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Serves the app's embedded cluster (its <see cref="IClusterClient"/>) over Mesos's v1 HTTP APIs:
     /// <c>POST /api/v1/scheduler</c> (frameworks), <c>POST /api/v1</c> (operators), <c>GET /state</c>
-    /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /metrics</c> (Prometheus text), <c>GET /health</c>, and a task's
-    /// output so far at <c>GET /api/v1/agents/{agent}/frameworks/{framework}/tasks/{task}/output</c>. JSON only. Without
+    /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /metrics</c> (Prometheus text), <c>GET /health</c>, a task's
+    /// output so far at <c>GET /api/v1/agents/{agent}/frameworks/{framework}/tasks/{task}/output</c>, and
+    /// <c>GET /api/v1/agents/connect</c>, where agents of other processes join the master (<c>AddClusterAgent</c>,
+    /// <c>embedded agent</c>; with authentication on, as one of <see cref="ClusterApiAuthentication.AgentPrincipals"/>). JSON only. Without
     /// <see cref="ClusterApiOptions.Authentication"/> it serves loopback only; with it every call but
     /// <c>/health</c> must authenticate. For TLS, configure Kestrel's HTTPS; nothing here assumes http.
     /// </summary>
@@ -34,6 +38,8 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberBufferEvents, 1, nameof(options.SubscriberBufferEvents));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxItemsPerCall, 1, nameof(options.MaxItemsPerCall));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriberStallTimeout, TimeSpan.Zero, nameof(options.SubscriberStallTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.AgentKeepAliveInterval, TimeSpan.Zero, nameof(options.AgentKeepAliveInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.AgentKeepAliveTimeout, TimeSpan.Zero, nameof(options.AgentKeepAliveTimeout));
 
         // A bad credentials file or token fails here, when the app maps the API, not at the first call.
         var authenticator = new Authenticator(options.Authentication);
@@ -52,6 +58,9 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         endpoints.Map("/api/v1/scheduler", scheduler.HandleAsync);
         endpoints.Map("/api/v1", operatorApi.HandleAsync);
         PrometheusMetrics.Map(endpoints, authenticator, logger);
+        // Agents join a master of this process; a client of a cluster elsewhere has none to offer them.
+        if (cluster is ClusterClient local)
+            AgentLinkEndpoint.Map(endpoints, new AgentGateway(local.Transport, services.GetRequiredService<ILoggerFactory>().CreateLogger<AgentGateway>()), authenticator, options, logger, stopping);
         endpoints.MapGet(TaskOutputEndpoint.Route, (HttpContext context) => TaskOutputEndpoint.HandleAsync(context, cluster, authenticator, owners, logger));
         endpoints.MapGet("/health", (HttpContext _) => Task.CompletedTask);
         endpoints.MapGet("/master/health", (HttpContext _) => Task.CompletedTask);

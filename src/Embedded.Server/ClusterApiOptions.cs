@@ -18,6 +18,12 @@ public sealed class ClusterApiOptions
     /// <summary>Most offer ids (or tasks, operations, resources) one call may name; more is a 400.</summary>
     public int MaxItemsPerCall { get; set; } = 10_000;
 
+    /// <summary>How often an idle agent link is pinged, so that a dead agent host is noticed without waiting on TCP.</summary>
+    public TimeSpan AgentKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a ping may go unanswered before the agent's link counts as broken (its agent is then disconnected).</summary>
+    public TimeSpan AgentKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Authentication and authorization; off by default, which is safe only on loopback.</summary>
     public ClusterApiAuthentication Authentication { get; } = new();
 }

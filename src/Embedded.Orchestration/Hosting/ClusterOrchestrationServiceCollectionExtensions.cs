@@ -25,16 +25,7 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         options.PostConfigure(o =>
         {
             if (o.Agents.Count == 0) o.AddAgent("local");
-            foreach (var agent in o.Agents)
-            {
-                if (agent.Executors.Count == 0) agent.UseProcesses().UseDelegates();
-                if (agent.WorkDirectory is null)
-                {
-                    // A directory of its own per cluster, kept across restarts of the agent and removed with the cluster.
-                    agent.WorkDirectory = Path.Combine(Path.GetTempPath(), "embedded", $"{agent.Name}-{Guid.NewGuid():N}");
-                    agent.TemporaryWorkDirectory = true;
-                }
-            }
+            foreach (var agent in o.Agents) AgentOptionsDefaults.Apply(agent);
         });
         // Checked once when the host starts (and when a MiniCluster builds its agents): a bad value fails there, naming itself.
         options.ValidateOnStart();

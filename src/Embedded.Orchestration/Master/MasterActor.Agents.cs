@@ -108,10 +108,12 @@ internal sealed partial class MasterActor
 
     private void OnAgentHeartbeat(AgentHeartbeat m)
     {
-        if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable)
+        if (_agents.TryGetValue(m.AgentId, out var agent) && agent.Reachable && agent.Address == m.From)
             agent.LastHeartbeat = _time.GetUtcNow();
         else if (agent is not null)
-            _transport.Send(m.From, new ReregisterRequested($"the master marked agent {m.AgentId} unreachable"));
+            _transport.Send(m.From, new ReregisterRequested(agent.Reachable
+                ? $"the master does not know this incarnation of agent {m.AgentId} as connected"
+                : $"the master marked agent {m.AgentId} unreachable"));
         else if (_removedAgents.Contains(m.AgentId))
             _transport.Send(m.From, new RegisterAnew($"the master removed agent {m.AgentId} after it stayed away longer than {_options.AgentReregistrationTimeout}"));
     }
@@ -149,6 +151,15 @@ internal sealed partial class MasterActor
             else
                 EndTask(task, TaskState.Lost, TaskReason.AgentRemoved, why);
         }
+    }
+
+    private void OnAgentDisconnected(AgentDisconnected m)
+    {
+        if (!_agents.TryGetValue(m.AgentId, out var agent) || agent.Address != m.From || !agent.Reachable) return;
+        LogAgentDisconnected(agent.Id);
+        agent.Address = null;
+        _allocator.SetAgentActive(agent.Id, false);
+        RescindOffersOn(agent, TaskReason.AgentDisconnected);
     }
 
     private void OnAgentStopping(AgentStopping m)

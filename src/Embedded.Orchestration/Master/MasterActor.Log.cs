@@ -14,6 +14,9 @@ internal sealed partial class MasterActor
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered again with {Tasks} tasks")]
     private partial void LogAgentReregistered(string agentId, int tasks);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} disconnected: it gets no offers until it registers again, and is unreachable if it misses its heartbeats")]
+    private partial void LogAgentDisconnected(string agentId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} is unreachable: {Why}")]
     private partial void LogAgentUnreachable(string agentId, string why);
 

@@ -133,6 +133,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case AgentHeartbeat m: OnAgentHeartbeat(m); break;
             case StatusUpdateFromAgent m: OnStatusUpdate(m); break;
             case AgentStopping m: OnAgentStopping(m); break;
+            case AgentDisconnected m: OnAgentDisconnected(m); break;
             case MessageFromTask m:
                 if (_agents.TryGetValue(m.AgentId, out var from) && from.Reachable)
                     Send(_frameworks.GetValueOrDefault(m.FrameworkId), new MessageEvent(m.AgentId, m.TaskId, m.Data));

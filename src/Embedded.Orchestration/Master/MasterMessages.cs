@@ -31,6 +31,13 @@ internal sealed record Teardown(string FrameworkId) : FrameworkCall(FrameworkId)
 /// <summary>The framework's connection closed without a teardown: it may fail over within its timeout.</summary>
 internal sealed record Disconnect(string FrameworkId, string Connection) : MasterMessage;
 
+/// <summary>
+/// The network link of the agent at <paramref name="From"/> broke. As Mesos's master does for a
+/// disconnected agent, it gets no more offers until it registers again; its tasks are left alone until
+/// missed heartbeats make it unreachable. Said by the master's own transport, never by an agent.
+/// </summary>
+internal sealed record AgentDisconnected(string AgentId, AgentAddress From) : MasterMessage;
+
 // The master's own.
 
 internal sealed record AllocateNow : MasterMessage

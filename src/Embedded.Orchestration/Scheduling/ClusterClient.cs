@@ -45,6 +45,9 @@ public interface IClusterClient
 internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs, int watcherBuffer)
     : IClusterClient
 {
+    /// <summary>What carries this cluster's messages; agents of other processes join the master through it.</summary>
+    public InProcessTransport Transport => transport;
+
     public async IAsyncEnumerable<ClusterEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var events = Channel.CreateBounded<ClusterEvent>(new BoundedChannelOptions(watcherBuffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

@@ -18,6 +18,7 @@ internal sealed class Authenticator
     private readonly Dictionary<string, byte[]> _secrets;
     private readonly (byte[] Hash, string Principal)[] _tokens;
     private readonly HashSet<string> _operators;
+    private readonly HashSet<string> _agents;
     private readonly string[] _challenges;
     private readonly bool _anonymousRemote;
 
@@ -32,6 +33,7 @@ internal sealed class Authenticator
                 throw new ArgumentException("ClusterApiOptions.Authentication.BearerTokens: a token and its principal must be non-empty", nameof(options));
         _tokens = [.. options.BearerTokens.Select(t => (SHA256.HashData(Encoding.UTF8.GetBytes(t.Key)), t.Value))];
         _operators = new HashSet<string>(options.OperatorPrincipals, StringComparer.Ordinal);
+        _agents = new HashSet<string>(options.AgentPrincipals, StringComparer.Ordinal);
         _challenges = [.. new[] { _secrets.Count > 0 ? $"Basic realm=\"{Realm}\"" : null, _tokens.Length > 0 ? $"Bearer realm=\"{Realm}\"" : null }.OfType<string>()];
     }
 
@@ -65,6 +67,13 @@ internal sealed class Authenticator
     {
         if (Enabled && !IsOperator(principal))
             throw new CallException(403, $"Principal '{principal}' is not authorized for operator calls");
+    }
+
+    /// <summary>Agent links need a listed agent principal (when authentication is on).</summary>
+    public void RequireAgent(string? principal)
+    {
+        if (Enabled && (principal is null || !_agents.Contains(principal)))
+            throw new CallException(403, $"Principal '{principal}' is not authorized to connect agents");
     }
 
     /// <summary>For the GET endpoints an operator reads: answers the refusal itself and returns false, or returns true.</summary>

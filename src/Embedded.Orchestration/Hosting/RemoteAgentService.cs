@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Embedded.Orchestration.Execution;
+using Embedded.Orchestration.Transport;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Embedded.Orchestration.Hosting;
+
+/// <summary>
+/// An agent of this process that serves a master elsewhere: the link comes up first, then the agent
+/// starts and registers over it. Stopping kills the agent's tasks and reports them (as an in-process
+/// agent does), then closes the link. A master that refuses the agent for good stops the host.
+/// </summary>
+internal sealed partial class RemoteAgentService : IHostedLifecycleService
+{
+    private readonly MasterConnection _connection;
+    private readonly AgentPool _agents;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _link = Task.CompletedTask;
+
+    public RemoteAgentService(IOptions<RemoteAgentOptions> options, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime? lifetime = null)
+    {
+        var o = options.Value;
+        // A transport of its own: this agent's master is the link, never a master that may share the host.
+        var transport = new InProcessTransport();
+        var authorization = o.Principal is { } principal
+            ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{principal}:{o.Secret}")))
+            : null;
+        _connection = new MasterConnection(o.Master!, authorization, transport, o, time, loggers.CreateLogger<MasterConnection>());
+        var cluster = new ClusterOptions();
+        cluster.Agents.Add(o.Agent);
+        _agents = new AgentPool(Options.Create(cluster), transport, delegates, time, loggers);
+        _lifetime = lifetime;
+        _logger = loggers.CreateLogger<RemoteAgentService>();
+    }
+
+    /// <summary>The link to the master, for tests that cut it.</summary>
+    internal MasterConnection Connection => _connection;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _link = KeepLinkAsync();
+        await _connection.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _agents.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _agents.BeginShutdown();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _agents.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _link.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task KeepLinkAsync()
+    {
+        try
+        {
+            await _connection.RunAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (AgentRefusedException e)
+        {
+            LogRefused(e.Message);
+            _lifetime?.StopApplication();
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The master refused this agent: {Why}")]
+    private partial void LogRefused(string why);
+}

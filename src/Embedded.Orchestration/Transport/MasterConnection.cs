@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using Embedded.Orchestration.Hosting;
+using Embedded.Orchestration.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Embedded.Orchestration.Transport;
+
+/// <summary>
+/// An agent's side of its network link to a master elsewhere: the agent's records go out on it, and the
+/// master's come back to the agent's address in this process's transport. A broken link is a partition:
+/// it reconnects with backoff (a restarted master is found again) and has the agent register again with
+/// the tasks it runs, so the master's heartbeat, unreachable and reconciliation rules apply unchanged.
+/// A master that refuses the agent's credentials is not retried: that needs a person.
+/// </summary>
+internal sealed partial class MasterConnection
+{
+    /// <summary>Where agents connect, under the master's HTTP API.</summary>
+    public const string Path = "/api/v1/agents/connect";
+
+    private readonly Uri _endpoint;
+    private readonly AuthenticationHeaderValue? _authorization;
+    private readonly InProcessTransport _transport;
+    private readonly RemoteAgentOptions _timing;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile WireSocket<AgentMessage, MasterMessage>? _wire;
+    private volatile AgentRef? _agent;
+    private volatile AgentRefusedException? _refused;
+
+    public MasterConnection(Uri master, AuthenticationHeaderValue? authorization, InProcessTransport transport, RemoteAgentOptions timing, TimeProvider time, ILogger<MasterConnection> logger)
+    {
+        _endpoint = EndpointOf(master);
+        _authorization = authorization;
+        _transport = transport;
+        _timing = timing;
+        _time = time;
+        _logger = logger;
+        transport.ConnectMaster(Send);
+    }
+
+    /// <summary>The WebSocket URL of the agent link under a master's http(s) URL.</summary>
+    public static Uri EndpointOf(Uri master)
+    {
+        if (!master.IsAbsoluteUri || master.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"the master's URL must be http:// or https://, not {master}", nameof(master));
+        return new UriBuilder(master) { Scheme = master.Scheme == "https" ? "wss" : "ws", Path = Path, Query = "" }.Uri;
+    }
+
+    /// <summary>Completes when the link is first up; fails when the master refuses the agent for good.</summary>
+    public Task Connected => _connected.Task;
+
+    /// <summary>Keeps the link up until <paramref name="cancellationToken"/>; throws <see cref="AgentRefusedException"/> when the master refuses the agent for good.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new ReconnectBackoff(_timing.MinReconnectDelay, _timing.MaxReconnectDelay);
+        var everConnected = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var socket = new ClientWebSocket();
+            socket.Options.KeepAliveInterval = _timing.KeepAliveInterval;
+            socket.Options.KeepAliveTimeout = _timing.KeepAliveTimeout;
+            socket.Options.CollectHttpResponseDetails = true;
+            if (_authorization is not null) socket.Options.SetRequestHeader("Authorization", _authorization.ToString());
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_timing.ConnectTimeout);
+                await socket.ConnectAsync(_endpoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                var status = socket.HttpStatusCode;
+                socket.Dispose();
+                if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    var refused = new AgentRefusedException(status == HttpStatusCode.Unauthorized
+                        ? $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file"
+                        : $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} does not let this agent's principal connect agents (403): list it among the master's agent principals");
+                    _connected.TrySetException(refused);
+                    throw refused;
+                }
+                var delay = backoff.Next();
+                LogConnectFailed(_endpoint, status is 0 ? e.Message : $"{(int)status} {status}", delay);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                socket.Dispose();
+                break;
+            }
+
+            backoff.Reset();
+            var wire = new WireSocket<AgentMessage, MasterMessage>(socket, WireJsonContext.Default.AgentMessage, WireJsonContext.Default.MasterMessage);
+            _wire = wire;
+            LogConnected(_endpoint);
+            // What the agent sent while the link was down is lost; it registers again with what it runs.
+            if (everConnected && _agent is { } agent) _transport.Send(agent.Address, new ReregisterRequested("the link to the master was re-established"));
+            everConnected = true;
+            _connected.TrySetResult();
+            var why = await wire.RunAsync(Receive, cancellationToken).ConfigureAwait(false);
+            _wire = null;
+            if (_refused is { } refusedForGood) throw refusedForGood;
+            if (cancellationToken.IsCancellationRequested) break;
+            var wait = backoff.Next();
+            LogLinkLost(_endpoint, why, wait);
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        _connected.TrySetCanceled(cancellationToken);
+    }
+
+    /// <summary>Cuts the link as a broken network would (the connection then heals by itself).</summary>
+    public void Cut() => _wire?.Cut();
+
+    private bool Send(MasterMessage message)
+    {
+        // The agent's address is learnt from what it sends, so that answers reach this incarnation.
+        var from = message switch { RegisterAgent m => m.From, AgentHeartbeat m => m.From, _ => (AgentAddress?)null };
+        if (from is { } address && _agent?.Address != address) _agent = new AgentRef(address);
+        return _wire?.TrySend(message) ?? false;
+    }
+
+    private string? Receive(AgentMessage message)
+    {
+        if (_agent is { } agent) _transport.Send(agent.Address, message);
+        // Refused for good (a name taken by a connected agent): coming back would not change that.
+        if (message is RegistrationRefused refused) _refused = new AgentRefusedException(refused.Reason);
+        return null;
+    }
+
+    // A reference, so that the link's thread never reads half of an address the agent's thread writes.
+    private sealed record AgentRef(AgentAddress Address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the master at {Endpoint}")]
+    private partial void LogConnected(Uri endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not connect to the master at {Endpoint} ({Why}); trying again in {Delay}")]
+    private partial void LogConnectFailed(Uri endpoint, string why, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The link to the master at {Endpoint} broke ({Why}); reconnecting in {Delay}")]
+    private partial void LogLinkLost(Uri endpoint, string why, TimeSpan delay);
+}
+
+/// <summary>The master refused this agent for good (its credentials, or its name): a person must act.</summary>
+internal sealed class AgentRefusedException(string message) : Exception(message);
