@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Embedded.Orchestration.Execution;
 
 namespace Embedded.Watchdog;
 
@@ -87,23 +88,15 @@ internal sealed partial class ProcFsProcessTable : ProcessTable
 
 /// <summary>
 /// Windows (verified on paper only): start times from the process object, kills of the whole tree.
-/// Task processes of non-checkpointing frameworks are meant to sit in a kill-on-close Job Object of
-/// the owner as well, which the OS ends with the owner even if this watchdog were gone.
+/// The agent puts each task in a Job Object of its own, and those of non-checkpointing frameworks
+/// under a kill-on-close job of the owner, which the OS ends with the owner even if this watchdog
+/// were gone. A checkpointed task's job has no handle left once its owner died, so it cannot be
+/// opened here: this kills the task's tree by parent pid from its pid file, which misses a
+/// descendant whose parent already exited.
 /// </summary>
 internal sealed class WindowsProcessTable : ProcessTable
 {
-    public override long? StartTimeOf(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return process.HasExited ? null : process.StartTime.ToUniversalTime().Ticks;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception or NotSupportedException)
-        {
-            return null;
-        }
-    }
+    public override long? StartTimeOf(int pid) => WindowsStartTime.Of(pid);
 
     public override void Kill(int pid)
     {

@@ -13,7 +13,8 @@ namespace Embedded.Orchestration.Execution;
 /// starts in a session of its own (through <c>setsid</c>), so that a kill reaches every process it
 /// started, under a small shell that sends its output straight to the sandbox files and writes its
 /// exit status there: nothing ties the task to the agent's process, so an agent that restarts finds
-/// it again by its pid file and reattaches, or reads how it ended.
+/// it again by its pid file and reattaches, or reads how it ended. On Windows (on paper only, see
+/// docs/windows.md) the task runs under <c>cmd.exe</c> in a Job Object of its own, and a kill is immediate.
 /// </summary>
 internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor, IExecutorLifecycle
 {
@@ -72,17 +73,21 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         startInfo.Environment["EMBEDDED_FRAMEWORK_ID"] = launch.FrameworkId;
         startInfo.Environment["EMBEDDED_SANDBOX"] = sandbox;
 
-        var (program, arguments) = ResolveCommand(command, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null, workingDirectory);
+        var (program, arguments) = OperatingSystem.IsWindows()
+            ? (command.Value, command.Arguments)
+            : ResolveCommand(command, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null, workingDirectory);
         File.WriteAllText(Path.Combine(sandbox, Sandbox.StdoutFileName), "");
         File.WriteAllText(Path.Combine(sandbox, Sandbox.StderrFileName), "");
         File.Delete(Path.Combine(sandbox, ExitFileName));
         var setsid = Setsid.Value;
         if (OperatingSystem.IsWindows())
         {
-            // Unverified here: cmd appends the output to the sandbox files the same way.
-            startInfo.FileName = "cmd.exe";
-            startInfo.ArgumentList.Add("/c");
-            startInfo.ArgumentList.Add($"{Quote(program)} {string.Join(' ', arguments.Select(Quote))} >>\"{sandbox}\\stdout\" 2>>\"{sandbox}\\stderr\"");
+            // cmd (from System32, not whichever cmd.exe the working directory holds) finds the program
+            // and appends the output to the sandbox files. Its own process group, as setsid gives on
+            // Unix: a Ctrl+C typed at the agent's console does not reach the task.
+            startInfo.FileName = Path.Combine(Environment.SystemDirectory, "cmd.exe");
+            startInfo.Arguments = WindowsCommandLine.For(command, sandbox);
+            startInfo.CreateNewProcessGroup = true;
         }
         else
         {
@@ -102,11 +107,10 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot start '{program}': {ex.Message}", ex);
         }
 
-        // On Windows the OS ends it with this process (no session or group to signal there); elsewhere the watchdog does.
-        if (OperatingSystem.IsWindows() && !launch.Checkpointed) _ = KillOnCloseJob.TryAssign(process);
+        var job = OperatingSystem.IsWindows() ? JoinJobs(process, launch.Checkpointed, task.TaskId) : null;
         Log.Launched(logger, task.TaskId, process.Id, program);
         WritePidFile(sandbox, process.Id);
-        var running = new RunningProcess(process.Id, task.TaskId, sandbox, WaitForChildAsync(process), setsid is not null, time, logger);
+        var running = new RunningProcess(process.Id, task.TaskId, sandbox, WaitForChildAsync(process), setsid is not null, job, time, logger);
         try
         {
             await running.EstablishProcessGroupAsync(cancellationToken).ConfigureAwait(false);
@@ -117,6 +121,26 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             throw;
         }
         return running;
+    }
+
+    /// <summary>
+    /// Windows: puts the task, just started, in a Job Object of its own, which a kill terminates as a
+    /// whole. Process.Start cannot start it suspended, so cmd runs for a moment outside the job: a
+    /// child it started in that moment would escape the job. cmd needs milliseconds to start
+    /// anything and this takes microseconds, and the kill also ends the process tree by parent pid
+    /// first, which reaches such a child while cmd lives. A non-checkpointed task joins the host's
+    /// kill-on-close job first, so its own job nests under that one and the host's death ends it;
+    /// a checkpointed one stays out of it, to outlive the host until the watchdog ends it. Processes
+    /// a service starts on the task's behalf (Task Scheduler, WMI, COM servers) are in neither.
+    /// </summary>
+    private WindowsJob? JoinJobs(Process process, bool checkpointed, string taskId)
+    {
+        if (!checkpointed && !KillOnCloseJob.TryAssign(process)) Log.JobRefused(logger, taskId, process.Id, "the host's kill-on-close job");
+        var job = WindowsJob.TryCreate(killOnClose: false);
+        if (job is not null && job.TryAssign(process)) return job;
+        job?.Dispose();
+        Log.JobRefused(logger, taskId, process.Id, "a job of its own");
+        return null;
     }
 
     /// <summary>
@@ -134,15 +158,15 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         {
             if (!reconnect)
             {
-                _ = Posix.Kill(-pid, Posix.SIGKILL);
-                _ = Posix.Kill(pid, Posix.SIGKILL);
+                KillNow(pid);
                 Log.RecoveredAndKilled(logger, launch.Task.TaskId, pid);
                 return Ended(new TaskExit(TaskState.Failed, TaskReason.AgentRestarted,
                     $"the agent restarted and cleans up: process {pid} was killed", Output: ReadOutput(sandbox)));
             }
             _recovered.Add(pid);
             Log.Reattached(logger, launch.Task.TaskId, pid);
-            var running = new RunningProcess(pid, launch.Task.TaskId, sandbox, WaitForStrangerAsync(pid, startTime, sandbox), signalGroup: true, time, logger);
+            // On Windows the job the earlier agent made cannot be opened any more: a kill ends the tree by parent pid.
+            var running = new RunningProcess(pid, launch.Task.TaskId, sandbox, WaitForStrangerAsync(pid, startTime, sandbox), signalGroup: true, job: null, time, logger);
             return ValueTask.FromResult(new RecoveredRun(running, null));
         }
 
@@ -158,12 +182,11 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     public ValueTask<ExecutorFacts> StartAsync(string agentId, CancellationToken cancellationToken)
     {
         var sandboxes = Sandboxes;
-        if (sandboxes is not null && Directory.Exists(sandboxes) && !OperatingSystem.IsWindows())
+        if (sandboxes is not null && Directory.Exists(sandboxes))
             foreach (var pidFile in Directory.EnumerateFiles(sandboxes, PidFileName, SearchOption.AllDirectories))
             {
                 if (!TryParsePidFile(File.ReadAllText(pidFile), out var pid, out var startTime) || _recovered.Contains(pid) || StartTimeOf(pid) != startTime) continue;
-                _ = Posix.Kill(-pid, Posix.SIGKILL);
-                _ = Posix.Kill(pid, Posix.SIGKILL);
+                KillNow(pid);
                 Log.OrphanKilled(logger, pid, pidFile);
             }
         return ValueTask.FromResult(new ExecutorFacts(new Dictionary<string, string>()));
@@ -207,7 +230,42 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         }
     }
 
-    private static string Quote(string argument) => argument.Contains(' ') ? $"\"{argument}\"" : argument;
+    /// <summary>At once: the process group (Unix) or the process tree by parent pid (Windows).</summary>
+    private static void KillNow(int pid)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            KillTree(pid);
+            return;
+        }
+        _ = Posix.Kill(-pid, Posix.SIGKILL);
+        _ = Posix.Kill(pid, Posix.SIGKILL);
+    }
+
+    private static void KillTree(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // It exited meanwhile, or it is not ours to kill.
+        }
+    }
+
+    /// <summary>
+    /// Windows has no graceful stop for a process task (see docs/windows.md), so there a kill with a
+    /// grace period is immediate all the same; the status says so rather than let it pass unseen.
+    /// </summary>
+    internal static string KilledMessage(TimeSpan gracePeriod, bool graceHonoured) =>
+        graceHonoured || gracePeriod == TimeSpan.Zero
+            ? "killed"
+            : $"killed at once: Windows has no graceful stop for a process task, so the {(gracePeriod == Timeout.InfiniteTimeSpan ? "unlimited" : FormatGrace(gracePeriod))} grace period was not honoured";
+
+    private static string FormatGrace(TimeSpan grace) =>
+        grace.TotalSeconds >= 1 ? $"{grace.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s" : $"{grace.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms";
 
     private static void WritePidFile(string sandbox, int pid)
     {
@@ -234,19 +292,8 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     /// <summary>The process's start time in clock ticks since boot (/proc/pid/stat field 22), which a reused pid will not share.</summary>
     private static long? StartTimeOf(int pid)
     {
-        // Windows (on paper only): the start time in UTC ticks, as the watchdog reads it.
-        if (OperatingSystem.IsWindows())
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return process.HasExited ? null : process.StartTime.ToUniversalTime().Ticks;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception)
-            {
-                return null;
-            }
-        }
+        // Windows (on paper only): the start time in UTC ticks, read as the watchdog reads it.
+        if (OperatingSystem.IsWindows()) return WindowsStartTime.Of(pid);
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -375,17 +422,20 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         private readonly TimeProvider _time;
         private readonly ILogger _logger;
         private readonly Task<int?> _exited;
+        private readonly WindowsJob? _job;
         private bool _signalGroup;
         private volatile bool _killRequested;
+        private volatile string _killedMessage = KilledMessage(TimeSpan.Zero, graceHonoured: true);
         private int _disposed;
 
-        public RunningProcess(int pid, string taskId, string sandbox, Task<int?> exited, bool signalGroup, TimeProvider time, ILogger logger)
+        public RunningProcess(int pid, string taskId, string sandbox, Task<int?> exited, bool signalGroup, WindowsJob? job, TimeProvider time, ILogger logger)
         {
             _pid = pid;
             _taskId = taskId;
             _sandbox = sandbox;
             _exited = exited;
             _signalGroup = signalGroup;
+            _job = job;
             _time = time;
             _logger = logger;
             Completion = SuperviseAsync();
@@ -418,10 +468,12 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         public async ValueTask KillAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
         {
             if (_exited.IsCompleted) return;
-            _killRequested = true;
+            var graceful = gracePeriod > TimeSpan.Zero || gracePeriod == Timeout.InfiniteTimeSpan;
 
-            // Windows has no SIGTERM for arbitrary processes; there a kill is immediate.
-            if ((gracePeriod > TimeSpan.Zero || gracePeriod == Timeout.InfiniteTimeSpan) && !OperatingSystem.IsWindows())
+            // Windows has no SIGTERM for arbitrary processes; there a kill is immediate, and says so.
+            if (OperatingSystem.IsWindows()) _killedMessage = KilledMessage(gracePeriod, graceHonoured: false);
+            _killRequested = true;
+            if (graceful && !OperatingSystem.IsWindows())
             {
                 SendSignal(Posix.SIGTERM);
                 try
@@ -456,14 +508,20 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
                 Log.Exited(_logger, _taskId, _pid, exitCode ?? -1);
 
                 // As Mesos destroys a task's container when the task ends: nothing it left running in
-                // its group survives it.
+                // its group (its job, on Windows) survives it.
                 if (_signalGroup && !OperatingSystem.IsWindows()) _ = Posix.Kill(-_pid, Posix.SIGKILL);
+                if (_job is not null)
+                {
+                    _ = _job.Terminate();
+                    _job.Dispose();
+                }
 
                 var output = ReadOutput(_sandbox);
-                return exitCode is { } code
+                var exit = exitCode is { } code
                     ? Classify(code, _killRequested, output)
                     : new TaskExit(_killRequested ? TaskState.Killed : TaskState.Failed, _killRequested ? TaskReason.None : TaskReason.ExecutorTerminated,
                         _killRequested ? "killed" : $"process {_pid} ended without leaving its exit status", Output: output);
+                return exit.State == TaskState.Killed ? exit with { Message = _killedMessage } : exit;
             }
             catch (Exception ex)
             {
@@ -495,19 +553,11 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
                 SendSignal(Posix.SIGKILL);
                 return;
             }
-            try
-            {
-                using var process = Process.GetProcessById(_pid);
-                process.Kill(entireProcessTree: true);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                // It exited meanwhile.
-            }
-            catch (Win32Exception ex)
-            {
-                Log.SignalFailed(_logger, _taskId, _pid, Posix.SIGKILL, ex.NativeErrorCode);
-            }
+
+            // The tree by parent pid first, while its root lives: it reaches a child that started
+            // before the task joined its job. Then the job, which holds everything else at once.
+            KillTree(_pid);
+            if (_job is not null && !_job.Terminate()) Log.JobTerminateFailed(_logger, _taskId, _pid, Marshal.GetLastPInvokeError());
         }
     }
 
@@ -550,6 +600,12 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: sending signal {Signal} to {Target} failed with errno {Errno}")]
         public static partial void SignalFailed(ILogger logger, string taskId, int target, int signal, int errno);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: process {Pid} could not join {Job}; a kill will end its process tree by parent pid instead")]
+        public static partial void JobRefused(ILogger logger, string taskId, int pid, string job);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: terminating the job of process {Pid} failed with error {Error}")]
+        public static partial void JobTerminateFailed(ILogger logger, string taskId, int pid, int error);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId}: supervising the process failed")]
         public static partial void SupervisionFailed(ILogger logger, string taskId, Exception exception);
