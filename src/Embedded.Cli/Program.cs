@@ -9,6 +9,8 @@ if (args.Length > 0 && args[0] == "watchdog")
 var root = new RootCommand("Embedded: a Mesos-style cluster orchestrator in one process. Start one with `embedded dev`, then run jobs on it with `embedded run`.")
 {
     DevCommand.Create(),
+    MasterCommand.Create(),
+    AgentCommand.Create(),
     RunCommand.Create(),
     StateCommand.Create(),
     JobsCommand.Create(),

@@ -24,6 +24,23 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_running_remote_task_output_is_read_over_the_link()
+    {
+        await using var master = await ClusterApiHost.StartAsync(output);
+        await using var agent = await RemoteAgentHost.StartAsync(output, master.Address, "far-1", o => o.Agent.SetAttribute("site", "far"));
+        var job = await master.Cluster.Jobs.SubmitAsync(Job.Shell("echo started; exec sleep 600").WithConstraint(Constraint.Equal("site", "far")));
+        var running = await job.WaitForStateAsync(TaskState.Running);
+
+        // The shell writes after it is RUNNING: read until it has (within the hang guard).
+        var written = await job.ReadOutputAsync();
+        for (var guard = DateTime.UtcNow + EventStream.DefaultGuard; written.Stdout.Length == 0 && DateTime.UtcNow < guard; written = await job.ReadOutputAsync())
+            await Task.Delay(20);
+        written.Stdout.Should().Be("started\n");
+        (await master.Cluster.Client.ReadOutputAsync("far-1", "no-such-framework", running.TaskId)).Should().BeNull();
+        await job.CancelAsync();
+    }
+
+    [Fact]
     public async Task A_cut_link_heals_the_agent_registers_again_and_its_running_task_is_kept()
     {
         await using var master = await ClusterApiHost.StartAsync(output);

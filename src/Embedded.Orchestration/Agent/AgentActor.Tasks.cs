@@ -230,6 +230,16 @@ internal sealed partial class AgentActor
             LogMessageDropped(m.TaskId);
     }
 
+    /// <summary>The master asks for a task's output on behalf of a client of another process.</summary>
+    private void OnReadTaskOutput(ReadTaskOutput m)
+    {
+        var read = new ReadOutput(m.FrameworkId, m.TaskId);
+        OnReadOutput(read);
+        _ = read.Reply.Task.ContinueWith(
+            t => ToMaster(new TaskOutputRead(Id, m.RequestId, t.IsCompletedSuccessfully ? t.Result : null)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     private void OnReadOutput(ReadOutput m)
     {
         var run = m.FrameworkId is { } frameworkId

@@ -220,6 +220,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case AcknowledgeUpdate m: OnAcknowledge(m); break;
             case FrameworkMessage m: OnFrameworkMessage(m); break;
             case ShutdownFramework m: OnShutdownFramework(m); break;
+            case ReadTaskOutput m: OnReadTaskOutput(m); break;
             case FrameworkResubscribed m:
                 _updates.Resend(m.FrameworkId);
                 break;

@@ -12,6 +12,12 @@ public sealed class ClusterOptions
     public JobSchedulerOptions Jobs { get; } = new();
 
     /// <summary>
+    /// Whether a cluster that names no agent gets one, "local", offering this machine (the default); off for
+    /// a master whose agents all join it over the network.
+    /// </summary>
+    public bool DefaultAgent { get; set; } = true;
+
+    /// <summary>
     /// Adds a named agent. Without executors of its own it runs commands as processes and delegates
     /// in-process. <paramref name="resources"/> as <c>cpus:4;mem:8192;ports:[31000-32000]</c>; null for this machine's.
     /// </summary>

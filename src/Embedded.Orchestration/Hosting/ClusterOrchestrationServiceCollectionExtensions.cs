@@ -24,7 +24,7 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         // Defaults are set here, once, and never by the code that consumes the options.
         options.PostConfigure(o =>
         {
-            if (o.Agents.Count == 0) o.AddAgent("local");
+            if (o.Agents.Count == 0 && o.DefaultAgent) o.AddAgent("local");
             foreach (var agent in o.Agents) AgentOptionsDefaults.Apply(agent);
         });
         // Checked once when the host starts (and when a MiniCluster builds its agents): a bad value fails there, naming itself.

@@ -21,6 +21,7 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _link = Task.CompletedTask;
+    private volatile bool _agentStarting, _started;
 
     public RemoteAgentService(IOptions<RemoteAgentOptions> options, DelegateRegistry delegates, TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime? lifetime = null)
     {
@@ -47,14 +48,16 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
     {
         _link = KeepLinkAsync();
         await _connection.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _agentStarting = true;
         await _agents.StartAsync(cancellationToken).ConfigureAwait(false);
+        _started = true;
     }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppingAsync(CancellationToken cancellationToken)
     {
-        _agents.BeginShutdown();
+        if (_agentStarting) _agents.BeginShutdown();
         return Task.CompletedTask;
     }
 
@@ -62,7 +65,8 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
     {
         try
         {
-            await _agents.StopAsync(cancellationToken).ConfigureAwait(false);
+            // An agent that never started has nothing to stop (and no loop to answer a shutdown).
+            if (_agentStarting) await _agents.StopAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -82,7 +86,8 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
         catch (AgentRefusedException e)
         {
             LogRefused(e.Message);
-            _lifetime?.StopApplication();
+            // Before the host has started, its start fails with the refusal instead.
+            if (_started) _lifetime?.StopApplication();
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -134,6 +134,7 @@ internal sealed partial class MasterActor
     private void MarkUnreachable(AgentRecord agent, string why)
     {
         LogAgentUnreachable(agent.Id, why);
+        _outputReads.Abandon(agent.Id);
         agent.Reachable = false;
         agent.UnreachableSince = _time.GetUtcNow();
         if (Watched) Publish(new AgentUpdated(Snapshot(agent)));
@@ -158,6 +159,7 @@ internal sealed partial class MasterActor
         if (!_agents.TryGetValue(m.AgentId, out var agent) || agent.Address != m.From || !agent.Reachable) return;
         LogAgentDisconnected(agent.Id);
         agent.Address = null;
+        _outputReads.Abandon(agent.Id);
         _allocator.SetAgentActive(agent.Id, false);
         RescindOffersOn(agent, TaskReason.AgentDisconnected);
     }
@@ -170,6 +172,7 @@ internal sealed partial class MasterActor
     private void RemoveAgent(AgentRecord agent, string why)
     {
         LogAgentRemoved(agent.Id, why);
+        _outputReads.Abandon(agent.Id);
         RescindOffersOn(agent, TaskReason.AgentRemoved);
         foreach (var key in agent.Tasks.ToList())
         {

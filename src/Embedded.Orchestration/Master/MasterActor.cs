@@ -32,6 +32,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
     private readonly TaskBook _tasks;
     private readonly OfferBook _offers;
     private readonly List<WaitForAgents> _agentWaiters = [];
+    private readonly OutputReads _outputReads;
     private readonly HashSet<string> _watchers = new(StringComparer.Ordinal);
     private readonly List<Allocation.Allocation> _allocations = [];
     private readonly List<ITimer> _timers = [];
@@ -43,6 +44,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         _transport = transport;
         _tasks = new TaskBook(options.MaxCompletedTasks);
         _offers = new OfferBook(_masterId);
+        _outputReads = new OutputReads(transport);
         _logger = logger;
         _options = options;
         _time = time;
@@ -70,6 +72,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             if (framework.Connection is { } connection) _transport.Close(connection);
         foreach (var watcher in _watchers) _transport.Close(watcher);
         foreach (var waiter in _agentWaiters) waiter.Reply.TrySetCanceled(cancellationToken);
+        _outputReads.Abandon(null);
         await _registry.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -134,6 +137,8 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
             case StatusUpdateFromAgent m: OnStatusUpdate(m); break;
             case AgentStopping m: OnAgentStopping(m); break;
             case AgentDisconnected m: OnAgentDisconnected(m); break;
+            case ReadAgentOutput m: _outputReads.Ask(m, _agents.GetValueOrDefault(m.AgentId)); break;
+            case TaskOutputRead m: _outputReads.Answer(m); break;
             case MessageFromTask m:
                 if (_agents.TryGetValue(m.AgentId, out var from) && from.Reachable)
                     Send(_frameworks.GetValueOrDefault(m.FrameworkId), new MessageEvent(m.AgentId, m.TaskId, m.Data));

@@ -72,6 +72,12 @@ internal sealed record GetAgents : MasterMessage
     public TaskCompletionSource<ImmutableArray<AgentSnapshot>> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
+/// <summary>What a task on an agent of another process has written so far (an agent of this process is asked directly).</summary>
+internal sealed record ReadAgentOutput(string AgentId, string FrameworkId, string TaskId) : MasterMessage
+{
+    public TaskCompletionSource<TaskOutput?> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 internal sealed record WaitForAgents(int Count) : MasterMessage
 {
     public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -12,6 +12,7 @@ namespace Embedded.Orchestration.Protocol;
 [JsonDerivedType(typeof(StatusUpdateFromAgent), "StatusUpdateFromAgent")]
 [JsonDerivedType(typeof(AgentStopping), "AgentStopping")]
 [JsonDerivedType(typeof(MessageFromTask), "MessageFromTask")]
+[JsonDerivedType(typeof(TaskOutputRead), "TaskOutputRead")]
 internal abstract record MasterMessage;
 
 // What an agent sends the master: plain data that any transport can carry.
@@ -35,6 +36,9 @@ internal sealed record AgentHeartbeat(string AgentId, AgentAddress From) : Maste
 internal sealed record StatusUpdateFromAgent(string AgentId, string FrameworkId, StatusUpdate Status) : MasterMessage;
 
 internal sealed record AgentStopping(string AgentId) : MasterMessage;
+
+/// <summary>The answer to <see cref="ReadTaskOutput"/>: null when the agent does not know the task.</summary>
+internal sealed record TaskOutputRead(string AgentId, long RequestId, TaskOutput? Output) : MasterMessage;
 
 /// <summary>A task's message to its framework.</summary>
 internal sealed record MessageFromTask(string AgentId, string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : MasterMessage;

@@ -16,6 +16,7 @@ namespace Embedded.Orchestration.Protocol;
 [JsonDerivedType(typeof(FrameworkMessage), "FrameworkMessage")]
 [JsonDerivedType(typeof(ShutdownFramework), "ShutdownFramework")]
 [JsonDerivedType(typeof(FrameworkResubscribed), "FrameworkResubscribed")]
+[JsonDerivedType(typeof(ReadTaskOutput), "ReadTaskOutput")]
 internal abstract record AgentMessage;
 
 // What the master sends an agent: plain data that any transport can carry.
@@ -36,6 +37,9 @@ internal sealed record KillTask(string FrameworkId, string TaskId, TimeSpan? Gra
 internal sealed record AcknowledgeUpdate(string FrameworkId, string TaskId, Guid Uuid) : AgentMessage;
 internal sealed record FrameworkMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
 internal sealed record ShutdownFramework(string FrameworkId) : AgentMessage;
+
+/// <summary>Asks what a task has written so far; the agent answers <see cref="TaskOutputRead"/> with the same <paramref name="RequestId"/>.</summary>
+internal sealed record ReadTaskOutput(long RequestId, string FrameworkId, string TaskId) : AgentMessage;
 
 /// <summary>A framework subscribed again after a failover: what it missed goes to it now, not at the next retry.</summary>
 internal sealed record FrameworkResubscribed(string FrameworkId) : AgentMessage;

@@ -67,8 +67,11 @@ internal sealed class ClusterClient(MasterLink link, InProcessTransport transpor
     public async Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default)
     {
         var read = new ReadOutput(frameworkId, taskId);
-        if (findAgent(agentId) is not { } agent || !agent.Post(read)) return null;
-        return await read.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (findAgent(agentId) is { } agent)
+            return agent.Post(read) ? await read.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false) : null;
+        // An agent of another process: the master asks it over its link.
+        var remote = new ReadAgentOutput(agentId, frameworkId, taskId);
+        return link.Post(remote) ? await remote.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false) : null;
     }
 
     public async Task<SchedulerSession> SubscribeAsync(FrameworkInfo framework, CancellationToken cancellationToken = default)

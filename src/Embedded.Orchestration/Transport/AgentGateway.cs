@@ -48,6 +48,7 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
                 StatusUpdateFromAgent m => (m.AgentId, (AgentAddress?)null),
                 AgentStopping m => (m.AgentId, null),
                 MessageFromTask m => (m.AgentId, null),
+                TaskOutputRead m => (m.AgentId, null),
                 _ => (null, null),
             };
             if (agentId is null)

@@ -26,6 +26,7 @@ public sealed class WireJsonTests
         new FrameworkMessage("fw-1", "t-1", new byte[] { 1, 2, 3 }),
         new ShutdownFramework("fw-1"),
         new FrameworkResubscribed("fw-1"),
+        new ReadTaskOutput(7, "fw-1", "t-1"),
     ];
 
     private static readonly MasterMessage[] ToMaster =
@@ -37,6 +38,7 @@ public sealed class WireJsonTests
             DateTimeOffset.UnixEpoch) { AgentId = "agent-1", Uuid = Guid.NewGuid(), ExitCode = 0, Output = new TaskOutput("out", "err") }),
         new AgentStopping("agent-1"),
         new MessageFromTask("agent-1", "fw-1", "t-1", new byte[] { 9 }),
+        new TaskOutputRead("agent-1", 7, new TaskOutput("so far", "")),
     ];
 
     public static TheoryData<string> AgentMessageTypes => [.. ToAgents.Select(m => m.GetType().Name)];
