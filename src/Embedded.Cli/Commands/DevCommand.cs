@@ -22,7 +22,7 @@ internal static class DevCommand
         };
         var operators = new Option<string[]>("--operator")
         {
-            Description = "A principal of the credentials file that may make operator calls (state, jobs); repeat for more",
+            Description = "A principal of the credentials file that may make operator calls (state, jobs, kill); repeat for more",
         };
         var agents = new Option<int>("--agents", "-a")
         {
