@@ -16,16 +16,19 @@ internal static class CommonOptions
 
     public static Option<string?> Principal() => new("--principal")
     {
+        HelpName = "P",
         Description = $"Authenticate with HTTP Basic as this principal (with --secret-file; default ${Http.MasterCredentials.PrincipalVariable})",
     };
 
     public static Option<FileInfo?> SecretFile() => new("--secret-file")
     {
+        HelpName = "FILE",
         Description = $"A file holding the principal's secret (default ${Http.MasterCredentials.SecretVariable}, the secret itself)",
     };
 
     public static Option<FileInfo?> TokenFile() => new("--token-file")
     {
+        HelpName = "FILE",
         Description = $"Authenticate with the bearer token in this file instead (default ${Http.MasterCredentials.TokenVariable}, the token itself)",
     };
 

@@ -11,8 +11,8 @@ internal static class KillCommand
     public static Command Create()
     {
         var task = new Argument<string>("task") { Description = "The task id (see `embedded jobs`)" };
-        var framework = new Option<string?>("--framework") { Description = "The framework that owns the task, when several frameworks use the same task id" };
-        var grace = new Option<double?>("--grace") { Description = "Seconds the task gets to stop after SIGTERM before it is killed (default: the task's own grace period)" };
+        var framework = new Option<string?>("--framework") { HelpName = "ID", Description = "The framework that owns the task, when several frameworks use the same task id" };
+        var grace = new Option<double?>("--grace") { HelpName = "SECONDS", Description = "Seconds the task gets to stop after SIGTERM before it is killed (default: the task's own grace period)" };
         grace.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is { } seconds && (seconds < 0 || !double.IsFinite(seconds))) r.AddError("--grace must be 0 or more seconds");
