@@ -2,6 +2,7 @@ using System.Text.Json;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Server.Mesos;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Embedded.Server.Operator;
 
@@ -30,9 +31,11 @@ internal sealed record KillTaskCall(string TaskId, string? FrameworkId, TimeSpan
         return new KillTaskCall(taskId, frameworkId, grace);
     }
 
-    public async Task AnswerAsync(HttpContext context, IClusterClient cluster)
+    /// <summary>Makes the kill and answers it; <paramref name="principal"/> (null without authentication) is logged with the outcome.</summary>
+    public async Task AnswerAsync(HttpContext context, IClusterClient cluster, string? principal, ILogger logger)
     {
         var result = await cluster.KillTaskAsync(TaskId, FrameworkId, GracePeriod, context.RequestAborted).ConfigureAwait(false);
+        Log.OperatorKill(logger, TaskId, principal ?? "an unauthenticated caller", result.Outcome);
         switch (result.Outcome)
         {
             case TaskKillOutcome.Killing:

@@ -14,7 +14,8 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
     {
         try
         {
-            authenticator.RequireOperator(authenticator.Authenticate(context));
+            var principal = authenticator.Authenticate(context);
+            authenticator.RequireOperator(principal);
             string type;
             KillTaskCall? kill = null;
             using (var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: true).ConfigureAwait(false))
@@ -62,7 +63,7 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
                     await Answer(context, type, json => OperatorJson.WriteState(json, state)).ConfigureAwait(false);
                     break;
                 case KillTaskCall.Type:
-                    await kill!.AnswerAsync(context, cluster).ConfigureAwait(false);
+                    await kill!.AnswerAsync(context, cluster, principal, logger).ConfigureAwait(false);
                     break;
                 default:
                     throw CallException.BadRequest($"operator call '{type}' is not supported");
