@@ -2,7 +2,10 @@ using Embedded.Cli.Http;
 
 namespace Embedded.Cli;
 
-/// <summary>Turns an unreachable or refusing master into one line on stderr and exit code 1, not a stack trace.</summary>
+/// <summary>
+/// Turns an unreachable or refusing master into one line on stderr and exit code 1 (2 when it wants
+/// credentials or refuses the caller's), not a stack trace.
+/// </summary>
 internal static class Guard
 {
     public static async Task<int> RunAsync(Func<Task<int>> action)
@@ -10,6 +13,11 @@ internal static class Guard
         try
         {
             return await action().ConfigureAwait(false);
+        }
+        catch (MasterAuthenticationException e)
+        {
+            await Console.Error.WriteLineAsync($"embedded: {e.Message}").ConfigureAwait(false);
+            return 2;
         }
         catch (MasterException e)
         {

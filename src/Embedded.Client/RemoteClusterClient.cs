@@ -126,6 +126,53 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
         return new TaskOutput(MesosJson.String(json.RootElement, "stdout") ?? "", MesosJson.String(json.RootElement, "stderr") ?? "");
     }
 
+    /// <summary>Embedded's KILL_TASK operator call; the answer's status says the outcome and its text the message.</summary>
+    public async Task<TaskKillResult> KillTaskAsync(string taskId, string? frameworkId = null, TimeSpan? gracePeriod = null, CancellationToken cancellationToken = default)
+    {
+        // Checked here as in process, so that a 400 from the master can only mean an ambiguous id.
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        if (gracePeriod is { } grace && grace < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(gracePeriod), grace, "a kill grace period cannot be negative");
+        const string path = "api/v1";
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new ByteArrayContent(OperatorCallWriter.KillTask(taskId, string.IsNullOrEmpty(frameworkId) ? null : frameworkId, gracePeriod)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Accept.ParseAdd("application/json");
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"no master answers at {Master} ({e.Message})", e);
+        }
+        using (response)
+        {
+            var outcome = response.StatusCode switch
+            {
+                HttpStatusCode.Accepted => TaskKillOutcome.Killing,
+                HttpStatusCode.NotFound => TaskKillOutcome.NotFound,
+                HttpStatusCode.BadRequest => TaskKillOutcome.Ambiguous,
+                HttpStatusCode.ServiceUnavailable => TaskKillOutcome.AgentUnreachable,
+                _ => (TaskKillOutcome?)null,
+            };
+            if (outcome is null) await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+            var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+            if (outcome == TaskKillOutcome.Ambiguous && text.Contains("'KILL_TASK' is not supported", StringComparison.Ordinal))
+                throw new NotSupportedException($"{Master} predates KILL_TASK: {text}");
+            return outcome switch
+            {
+                TaskKillOutcome.Killing => new(TaskKillOutcome.Killing, text.Length > 0 ? text : $"killing task {taskId}"),
+                { } known => new(known, text),
+                // Another success (a master that answers 200) is not a kill it understood.
+                null => throw new InvalidOperationException($"{Master}{path} answered KILL_TASK with {(int)response.StatusCode} {response.StatusCode}; it may predate KILL_TASK"),
+            };
+        }
+    }
+
     private async Task<JsonDocument> OperatorAsync(string type, CancellationToken cancellationToken)
     {
         using var response = await SendAsync("api/v1", Encoding.UTF8.GetBytes($$"""{"type":"{{type}}"}"""), null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "An operator event stream ended: {Why}")]
     public static partial void OperatorStreamEnded(ILogger logger, string why);
 
+    [LoggerMessage(7, LogLevel.Information, "KILL_TASK of task {TaskId} by {Principal}: {Outcome}")]
+    public static partial void OperatorKill(ILogger logger, string taskId, string principal, Orchestration.Scheduling.TaskKillOutcome outcome);
+
     [LoggerMessage(5, LogLevel.Information, "Cluster API authentication: {Mode}")]
     public static partial void Authentication(ILogger logger, string mode);
 }

@@ -43,7 +43,10 @@ internal sealed partial class CliProcess : IAsyncDisposable
 
     public string Output => $"stdout:\n{Stdout}\nstderr:\n{Stderr}";
 
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts it with <paramref name="environment"/> set on top of this process's (null values unset).</summary>
+    public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(Processes.DotnetHost, [Dll, .. args])
         {
@@ -51,6 +54,7 @@ internal sealed partial class CliProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>()) start.Environment[name] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => cli.OnLine(e.Data, cli._stdout);
@@ -96,9 +100,12 @@ internal sealed partial class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Runs `embedded args…` to its end: exit code and what it printed.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    /// <summary>Runs `embedded args…` to its end with <paramref name="environment"/> set: exit code and what it printed.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        await using var cli = Start(args);
+        await using var cli = Start(environment, args);
         var code = await cli.WaitForExitAsync().ConfigureAwait(false);
         return (code, cli.Stdout, cli.Stderr);
     }

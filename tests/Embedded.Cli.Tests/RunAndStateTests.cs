@@ -74,12 +74,27 @@ public sealed class RunAndStateTests(DevCluster cluster) : IClassFixture<DevClus
     }
 
     [Fact]
-    public async Task Kill_says_it_is_not_supported_yet_and_fails()
+    public async Task Kill_of_a_running_run_task_ends_the_run_non_zero_with_the_killed_state()
     {
-        var (code, _, stderr) = await CliProcess.RunAsync("kill", "--master", cluster.Url, "some-task");
+        await using var run = CliProcess.Start("run", "--master", cluster.Url, "--", "sleep", "300");
+        var running = await run.WaitForLineAsync(l => l.Contains(": TASK_RUNNING", StringComparison.Ordinal));
+        var taskId = running.Split(' ', ':').First(w => w.StartsWith("run-", StringComparison.Ordinal));
 
-        code.Should().NotBe(0);
-        stderr.Should().Contain("not supported yet");
+        var (code, stdout, stderr) = await CliProcess.RunAsync("kill", "--master", cluster.Url, taskId, "--grace", "0");
+
+        code.Should().Be(0, $"{stdout}{stderr}");
+        stdout.Trim().Should().Be($"killed {taskId}");
+        (await run.WaitForExitAsync()).Should().NotBe(0, run.Output);
+        run.Stdout.Should().Contain($"task {taskId}: TASK_KILLED: killed by an operator");
+    }
+
+    [Fact]
+    public async Task Kill_of_an_unknown_task_says_so_and_fails()
+    {
+        var (code, _, stderr) = await CliProcess.RunAsync("kill", "--master", cluster.Url, "no-such-task");
+
+        code.Should().Be(1);
+        stderr.Trim().Should().Be("embedded kill: no active task no-such-task");
     }
 
     [Fact]

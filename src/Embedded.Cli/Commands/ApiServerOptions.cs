@@ -28,7 +28,7 @@ internal sealed class ApiServerOptions
 
     public Option<string[]> Operators { get; } = new("--operator")
     {
-        Description = "A principal of the credentials file that may make operator calls (state, jobs); repeat for more",
+        Description = "A principal of the credentials file that may make operator calls (state, jobs, kill); repeat for more",
     };
 
     public Option<string[]> AgentPrincipals { get; } = new("--agent-principal")

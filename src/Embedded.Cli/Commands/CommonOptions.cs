@@ -11,6 +11,27 @@ internal static class CommonOptions
     public static Option<Uri> Master() => Url("--master", "-m",
         "The master's HTTP API (an `embedded dev` or any app serving MapClusterApi)");
 
+    /// <summary>--master and the credentials for it, which every command that calls a master takes.</summary>
+    public static ConnectionOptions Connection() => new(Master(), Principal(), SecretFile(), TokenFile());
+
+    public static Option<string?> Principal() => new("--principal")
+    {
+        HelpName = "P",
+        Description = $"Authenticate with HTTP Basic as this principal (with --secret-file; default ${Http.MasterCredentials.PrincipalVariable})",
+    };
+
+    public static Option<FileInfo?> SecretFile() => new("--secret-file")
+    {
+        HelpName = "FILE",
+        Description = $"A file holding the principal's secret (default ${Http.MasterCredentials.SecretVariable}, the secret itself)",
+    };
+
+    public static Option<FileInfo?> TokenFile() => new("--token-file")
+    {
+        HelpName = "FILE",
+        Description = $"Authenticate with the bearer token in this file instead (default ${Http.MasterCredentials.TokenVariable}, the token itself)",
+    };
+
     /// <summary>An absolute http(s) URL option (System.CommandLine has no Uri parser of its own).</summary>
     public static Option<Uri> Url(string name, string alias, string description) => new(name, alias)
     {

@@ -9,11 +9,12 @@ internal static class JobsCommand
 {
     public static Command Create()
     {
-        var master = CommonOptions.Master();
-        var command = new Command("jobs", "List the cluster's tasks (running, then recently ended) with their states") { master };
+        var connection = CommonOptions.Connection();
+        var command = new Command("jobs", "List the cluster's tasks (running, then recently ended) with their states");
+        connection.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
-            using var client = new MasterClient(parse.GetValue(master)!);
+            using var client = connection.Connect(parse);
             using var tasks = await client.OperatorAsync("GET_TASKS", cancellationToken).ConfigureAwait(false);
             PrintTasks(tasks.RootElement.GetProperty("get_tasks"), Console.Out);
             return 0;

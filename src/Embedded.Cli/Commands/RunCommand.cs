@@ -10,7 +10,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var master = CommonOptions.Master();
+        var connection = CommonOptions.Connection();
         var image = new Option<string?>("--image", "-i") { Description = "Run in a Docker container of this image (on an agent with a Docker engine)" };
         var cpus = CommonOptions.Positive("--cpus", "CPUs the task needs", 0.1);
         var mem = CommonOptions.Positive("--mem", "Memory the task needs, in MB", 32);
@@ -27,8 +27,9 @@ internal static class RunCommand
         };
         var run = new Command("run", "Run one task on the cluster: print its state changes and exit with its exit code")
         {
-            master, image, cpus, mem, constraints, name, command,
+            image, cpus, mem, constraints, name, command,
         };
+        connection.AddTo(run);
         run.Validators.Add(r =>
         {
             var argv = r.GetValue(command) ?? [];
@@ -46,7 +47,7 @@ internal static class RunCommand
                 Cpus: parse.GetValue(cpus),
                 Mem: parse.GetValue(mem),
                 Constraints: (parse.GetValue(constraints) ?? []).Select(c => c.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal));
-            using var client = new MasterClient(parse.GetValue(master)!);
+            using var client = connection.Connect(parse);
             // Ctrl-C or SIGTERM: tear the framework down, which kills the task, before exiting.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop(stop));

@@ -9,11 +9,12 @@ internal static class StateCommand
 {
     public static Command Create()
     {
-        var master = CommonOptions.Master();
-        var command = new Command("state", "Print the cluster's agents, frameworks and tasks") { master };
+        var connection = CommonOptions.Connection();
+        var command = new Command("state", "Print the cluster's agents, frameworks and tasks");
+        connection.AddTo(command);
         command.SetAction((parse, cancellationToken) => Guard.RunAsync(async () =>
         {
-            using var client = new MasterClient(parse.GetValue(master)!);
+            using var client = connection.Connect(parse);
             using var state = await client.OperatorAsync("GET_STATE", cancellationToken).ConfigureAwait(false);
             Print(state.RootElement.GetProperty("get_state"), Console.Out);
             return 0;

@@ -4,12 +4,21 @@ using System.Text.Json;
 
 namespace Embedded.Cli.Http;
 
-/// <summary>Calls a master's Mesos v1 HTTP API (operator calls, scheduler calls on a subscribed stream).</summary>
-internal sealed class MasterClient(Uri master) : IDisposable
+/// <summary>Calls a master's Mesos v1 HTTP API (operator calls, scheduler calls on a subscribed stream), with the caller's credentials if any.</summary>
+internal sealed class MasterClient : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = master, Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http;
+    private readonly MasterCredentials _credentials;
 
-    public Uri Master => master;
+    public MasterClient(Uri master, MasterCredentials? credentials = null)
+    {
+        Master = master;
+        _credentials = credentials ?? MasterCredentials.None;
+        _http = new HttpClient { BaseAddress = master, Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.Authorization = _credentials.Header;
+    }
+
+    public Uri Master { get; }
 
     /// <summary>An operator call (<c>POST /api/v1</c>) and its JSON answer.</summary>
     public async Task<JsonDocument> OperatorAsync(string type, CancellationToken cancellationToken)
@@ -19,6 +28,31 @@ internal sealed class MasterClient(Uri master) : IDisposable
         return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Embedded's KILL_TASK operator call: 202 Accepted once the task's agent is told to kill it; else the
+    /// master's reason with 404 (no such active task), 400 (an ambiguous id, or a bad call) or 503 (its agent cannot be reached).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string Message)> KillTaskAsync(string taskId, string? frameworkId, double? graceSeconds, CancellationToken cancellationToken)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "KILL_TASK");
+            json.WriteStartObject("kill_task");
+            WriteId(json, "task_id", taskId);
+            if (frameworkId is not null) WriteId(json, "framework_id", frameworkId);
+            if (graceSeconds is { } grace) json.WriteNumber("grace_period_seconds", grace);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        var body = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        using var response = await SendAsync("/api/v1", body, null, HttpCompletionOption.ResponseContentRead, cancellationToken,
+            HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.ServiceUnavailable).ConfigureAwait(false);
+        var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+        return (response.StatusCode, text);
+    }
+
     /// <summary>SUBSCRIBE: the open event stream and its Mesos-Stream-Id.</summary>
     public async Task<(MasterEventReader Events, string StreamId, HttpResponseMessage Response)> SubscribeAsync(string body, CancellationToken cancellationToken)
     {
@@ -26,7 +60,7 @@ internal sealed class MasterClient(Uri master) : IDisposable
         try
         {
             var streamId = response.Headers.TryGetValues("Mesos-Stream-Id", out var ids) ? ids.First()
-                : throw new MasterException($"{master} answered SUBSCRIBE without a Mesos-Stream-Id");
+                : throw new MasterException($"{Master} answered SUBSCRIBE without a Mesos-Stream-Id");
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             return (new MasterEventReader(stream), streamId, response);
         }
@@ -55,7 +89,9 @@ internal sealed class MasterClient(Uri master) : IDisposable
         return (json.RootElement.GetProperty("stdout").GetString() ?? "", json.RootElement.GetProperty("stderr").GetString() ?? "");
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string path, string body, string? streamId, HttpCompletionOption completion, CancellationToken cancellationToken)
+    /// <summary>The answer to a POST; <paramref name="answers"/> are refusals the caller reads itself, any other throws <see cref="MasterException"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(string path, string body, string? streamId, HttpCompletionOption completion, CancellationToken cancellationToken,
+        params HttpStatusCode[] answers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Accept.ParseAdd("application/json");
@@ -67,14 +103,28 @@ internal sealed class MasterClient(Uri master) : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new MasterException($"no master answers at {master} ({e.Message}); start one with `embedded dev` or pass --master");
+            throw new MasterException($"no master answers at {Master} ({e.Message}); start one with `embedded dev` or pass --master");
         }
-        if (response.IsSuccessStatusCode) return response;
+        if (response.IsSuccessStatusCode || answers.Contains(response.StatusCode)) return response;
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new MasterException($"{master}{path.TrimStart('/')} answered {(int)response.StatusCode} {response.StatusCode}: {text.Trim()}");
+            var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+            throw response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized when _credentials.IsNone => new MasterAuthenticationException($"the master at {Master} requires authentication: {MasterCredentials.Hint}"),
+                HttpStatusCode.Unauthorized => new MasterAuthenticationException(
+                    $"the master at {Master} refused the credentials of {_credentials.Describe()} ({text}): check {(_credentials.Token is null ? "--principal and --secret-file" : "--token-file")}"),
+                HttpStatusCode.Forbidden => new MasterAuthenticationException($"the master at {Master} refused {_credentials.Describe()}: {text}"),
+                _ => new MasterException($"{Master}{path.TrimStart('/')} answered {(int)response.StatusCode} {response.StatusCode}: {text}"),
+            };
         }
+    }
+
+    private static void WriteId(Utf8JsonWriter json, string property, string value)
+    {
+        json.WriteStartObject(property);
+        json.WriteString("value", value);
+        json.WriteEndObject();
     }
 
     public void Dispose() => _http.Dispose();
@@ -82,3 +132,6 @@ internal sealed class MasterClient(Uri master) : IDisposable
 
 /// <summary>A master that cannot be reached or refused a call: printed as one line, exit code 1.</summary>
 internal class MasterException(string message) : Exception(message);
+
+/// <summary>A master that wants credentials (401) or refuses the caller's principal (403): one line saying what to pass, exit code 2.</summary>
+internal sealed class MasterAuthenticationException(string message) : MasterException(message);

@@ -141,6 +141,7 @@ internal sealed partial class AgentActor
             KillCause.MaxCompletionTime => (TaskState.Failed, TaskReason.MaxCompletionTimeReached,
                 $"killed after its max completion time of {run.Info.MaxCompletionTime}"),
             KillCause.AgentShutdown => (TaskState.Killed, TaskReason.AgentRestarted, $"agent {Id} shut down"),
+            KillCause.Operator => (TaskState.Killed, TaskReason.KilledByUser, OperatorKilled(exit)),
             KillCause.None => (exit.State, exit.Reason, exit.Message),
             _ => (TaskState.Killed, exit.State == TaskState.Killed ? exit.Reason : TaskReason.None,
                 exit.State == TaskState.Killed ? exit.Message : $"killed; the task ended with: {exit.Message}"),
@@ -165,6 +166,9 @@ internal sealed partial class AgentActor
         CompleteShutdownIfDone();
     }
 
+    private static string OperatorKilled(TaskExit exit) =>
+        exit.State == TaskState.Killed ? $"killed by an operator ({exit.Message})" : $"killed by an operator; the task ended with: {exit.Message}";
+
     private void OnKillTask(KillTask m)
     {
         var key = new AgentTaskKey(m.FrameworkId, m.TaskId);
@@ -175,7 +179,7 @@ internal sealed partial class AgentActor
             return;
         }
         if (run.State.IsTerminal()) return;
-        StartKill(run, KillCause.Framework, m.GracePeriod);
+        StartKill(run, m.ByOperator ? KillCause.Operator : KillCause.Framework, m.GracePeriod);
     }
 
     private void StartKill(TaskRun run, KillCause cause, TimeSpan? grace)
@@ -187,7 +191,12 @@ internal sealed partial class AgentActor
         if (run.State != TaskState.Killing && cause != KillCause.GivenUp)
         {
             run.State = TaskState.Killing;
-            Report(run, TaskState.Killing, TaskReason.None, cause == KillCause.MaxCompletionTime ? "max completion time reached" : "");
+            Report(run, TaskState.Killing, TaskReason.None, cause switch
+            {
+                KillCause.MaxCompletionTime => "max completion time reached",
+                KillCause.Operator => "killed by an operator",
+                _ => "",
+            });
         }
         var period = grace ?? run.Info.KillGracePeriod ?? _options.DefaultKillGracePeriod;
         _ = KillAsync(run.Running, period);

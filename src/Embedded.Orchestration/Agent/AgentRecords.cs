@@ -11,7 +11,7 @@ internal readonly record struct AgentTaskKey(string FrameworkId, string TaskId);
 /// Why the agent is killing a task, which decides the state it reports. GivenUp: its framework or
 /// the master has given the task up, so nobody wants to hear how it ends.
 /// </summary>
-internal enum KillCause { None, Framework, MaxCompletionTime, GivenUp, AgentShutdown }
+internal enum KillCause { None, Framework, Operator, MaxCompletionTime, GivenUp, AgentShutdown }
 
 internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITaskExecutor executor)
 {

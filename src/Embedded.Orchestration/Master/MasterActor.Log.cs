@@ -5,6 +5,9 @@ namespace Embedded.Orchestration.Master;
 
 internal sealed partial class MasterActor
 {
+    [LoggerMessage(Level = LogLevel.Information, Message = "An operator kills task {TaskId} of framework {FrameworkId} on agent {AgentId}")]
+    private partial void LogOperatorKill(string taskId, string frameworkId, string agentId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {Resources}")]
     private partial void LogAgentRegistered(string agentId, string resources);
 

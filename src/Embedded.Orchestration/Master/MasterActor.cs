@@ -160,6 +160,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
                 RequestAllocation();
                 break;
             case SetRoleQuota m: OnSetRoleQuota(m); break;
+            case OperatorKill m: m.Reply.TrySetResult(OnOperatorKill(m)); break;
             default: throw new InvalidOperationException($"the master does not handle {message.GetType().Name}");
         }
     }

@@ -83,6 +83,12 @@ internal sealed record WaitForAgents(int Count) : MasterMessage
     public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
+/// <summary>An operator's kill of an active task, found by its id (and framework, when given).</summary>
+internal sealed record OperatorKill(string TaskId, string? FrameworkId, TimeSpan? GracePeriod) : MasterMessage
+{
+    public TaskCompletionSource<TaskKillResult> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 internal sealed record SetRoleWeight(string Role, double Weight) : MasterMessage;
 
 /// <summary>Sets or (with null) removes a role's quota; the reply fails with the reason when the quota is invalid.</summary>

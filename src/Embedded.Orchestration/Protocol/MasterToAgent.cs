@@ -33,7 +33,8 @@ internal sealed record RegisterAnew(string Reason) : AgentMessage;
 internal sealed record RegistrationRefused(string Reason) : AgentMessage;
 
 internal sealed record RunTask(string FrameworkId, TaskInfo Task, bool Checkpoint = false) : AgentMessage;
-internal sealed record KillTask(string FrameworkId, string TaskId, TimeSpan? GracePeriod) : AgentMessage;
+/// <summary>Kill a task; <paramref name="ByOperator"/> when an operator asked, not its framework (said in its final status).</summary>
+internal sealed record KillTask(string FrameworkId, string TaskId, TimeSpan? GracePeriod, bool ByOperator = false) : AgentMessage;
 internal sealed record AcknowledgeUpdate(string FrameworkId, string TaskId, Guid Uuid) : AgentMessage;
 internal sealed record FrameworkMessage(string FrameworkId, string TaskId, ReadOnlyMemory<byte> Data) : AgentMessage;
 internal sealed record ShutdownFramework(string FrameworkId) : AgentMessage;

@@ -40,6 +40,14 @@ public interface IClusterClient
 
     /// <summary>What a framework's task on an agent has written so far, or its last output once it ended; null if the agent does not know it.</summary>
     Task<TaskOutput?> ReadOutputAsync(string agentId, string frameworkId, string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Kills an active task as an operator, the way its framework would: the agent kills it (after
+    /// <paramref name="gracePeriod"/>, or the task's own) and the framework gets TASK_KILLED saying an
+    /// operator killed it. <paramref name="frameworkId"/> picks among frameworks that use the same task id.
+    /// An unknown or ambiguous task changes nothing and says so in the result. Throws <see cref="ArgumentException"/> for bad input.
+    /// </summary>
+    Task<TaskKillResult> KillTaskAsync(string taskId, string? frameworkId = null, TimeSpan? gracePeriod = null, CancellationToken cancellationToken = default);
 }
 
 internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs, int watcherBuffer)
@@ -119,6 +127,16 @@ internal sealed class ClusterClient(MasterLink link, InProcessTransport transpor
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(role);
         var request = new SetRoleQuota(role, quota);
+        if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
+        return request.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task<TaskKillResult> KillTaskAsync(string taskId, string? frameworkId = null, TimeSpan? gracePeriod = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        if (gracePeriod is { } grace && grace < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(gracePeriod), grace, "a kill grace period cannot be negative");
+        var request = new OperatorKill(taskId, string.IsNullOrEmpty(frameworkId) ? null : frameworkId, gracePeriod);
         if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
         return request.Reply.Task.WaitAsync(cancellationToken);
     }

@@ -7,17 +7,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Embedded.Server.Operator;
 
-/// <summary><c>POST /api/v1</c>: the operator API's read calls, answered as master.proto's Response.</summary>
+/// <summary><c>POST /api/v1</c>: the operator API's read calls, answered as master.proto's Response, and Embedded's <see cref="KillTaskCall"/>.</summary>
 internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions options, Authenticator authenticator, ILogger logger)
 {
     public async Task HandleAsync(HttpContext context)
     {
         try
         {
-            authenticator.RequireOperator(authenticator.Authenticate(context));
+            var principal = authenticator.Authenticate(context);
+            authenticator.RequireOperator(principal);
             string type;
+            KillTaskCall? kill = null;
             using (var call = await ApiRequest.ReadCallAsync(context, options.MaxRequestBodyBytes, streaming: true).ConfigureAwait(false))
+            {
                 type = Json.OptionalString(call.RootElement, "type") ?? throw CallException.BadRequest("Expecting 'type' to be present");
+                if (type == KillTaskCall.Type) kill = KillTaskCall.Read(call.RootElement);
+            }
             var ct = context.RequestAborted;
             switch (type)
             {
@@ -56,6 +61,9 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
                 case "GET_STATE":
                     var state = await cluster.GetStateAsync(ct).ConfigureAwait(false);
                     await Answer(context, type, json => OperatorJson.WriteState(json, state)).ConfigureAwait(false);
+                    break;
+                case KillTaskCall.Type:
+                    await kill!.AnswerAsync(context, cluster, principal, logger).ConfigureAwait(false);
                     break;
                 default:
                     throw CallException.BadRequest($"operator call '{type}' is not supported");
