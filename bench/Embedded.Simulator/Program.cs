@@ -10,6 +10,11 @@ int Option(string name, int fallback)
     var at = Array.IndexOf(args, "--" + name);
     return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
 }
+string? Text(string name)
+{
+    var at = Array.IndexOf(args, "--" + name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
 int? Rounds() => Array.IndexOf(args, "--rounds") >= 0 ? Option("rounds", 0) : null;
 
 switch (scenario)
@@ -41,6 +46,12 @@ switch (scenario)
     case "jobs":
         await JobScenarios.RunAsync(Option("agents", 4), Option("jobs", 20_000), Option("runs", 3));
         break;
+    case "remote-tasks":
+        await RemoteAgentScenarios.TasksAsync(Option("jobs", 300), Text("cli") ?? RemoteAgentScenarios.DefaultCli());
+        break;
+    case "agent-links":
+        await RemoteAgentScenarios.LinksAsync(Option("agents", 1_000), Option("ping", 15), Option("seconds", 30), Text("cli") ?? RemoteAgentScenarios.DefaultCli());
+        break;
     case "http-tasks":
         await HttpScenarios.RunAsync(Option("agents", 2), Option("jobs", 500));
         break;
@@ -57,6 +68,8 @@ switch (scenario)
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
+              remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes
+              agent-links     [--agents 1000] [--ping 15] [--seconds 30] [--cli embedded.dll] an `embedded master` process with simulated agents over the link
             """);
         break;
 }
