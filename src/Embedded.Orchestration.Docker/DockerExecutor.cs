@@ -209,13 +209,9 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         ContainerListResponse? found;
         try
         {
-            var labels = new Dictionary<string, bool>
-            {
-                [$"{ContainerRequestBuilder.ManagedLabel}=true"] = true,
-                [$"{ContainerRequestBuilder.AgentLabel}={launch.AgentId}"] = true,
-                [$"{ContainerRequestBuilder.FrameworkLabel}={launch.FrameworkId}"] = true,
-                [$"{ContainerRequestBuilder.TaskLabel}={task.TaskId}"] = true,
-            };
+            var labels = OwnLabels(launch.AgentId);
+            labels[$"{ContainerRequestBuilder.FrameworkLabel}={launch.FrameworkId}"] = true;
+            labels[$"{ContainerRequestBuilder.TaskLabel}={task.TaskId}"] = true;
             if (run is not null) labels[$"{ContainerRequestBuilder.RunLabel}={run}"] = true;
             var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
             {
@@ -423,6 +419,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
             var existing = await client.Containers.InspectContainerAsync(name, CancellationToken.None).ConfigureAwait(false);
             if (existing.Config?.Labels is not { } labels
                 || !labels.TryGetValue(ContainerRequestBuilder.AgentLabel, out var agent) || agent != _agentId
+                || (Lease is { } lease && (!labels.TryGetValue(ContainerRequestBuilder.LeaseLabel, out var owner) || owner != lease.Id))
                 || _running.ContainsKey(existing.ID)) return false;
             await RemoveQuietlyAsync(client, existing.ID).ConfigureAwait(false);
             return true;
@@ -431,6 +428,21 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The labels of this agent's containers. With a lease, its id too: agents of two clusters may share an
+    /// engine and a name ("docker" of two `embedded dev`), and one must never sweep the other's containers.
+    /// </summary>
+    private Dictionary<string, bool> OwnLabels(string agentId)
+    {
+        var labels = new Dictionary<string, bool>
+        {
+            [$"{ContainerRequestBuilder.ManagedLabel}=true"] = true,
+            [$"{ContainerRequestBuilder.AgentLabel}={agentId}"] = true,
+        };
+        if (Lease is { } lease) labels[$"{ContainerRequestBuilder.LeaseLabel}={lease.Id}"] = true;
+        return labels;
     }
 
     /// <summary>Force-removes this agent's containers: all of them, or those no task of this executor owns.</summary>
@@ -443,14 +455,7 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
             containers = await client.Containers.ListContainersAsync(new ContainersListParameters
             {
                 All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>>
-                {
-                    ["label"] = new Dictionary<string, bool>
-                    {
-                        [$"{ContainerRequestBuilder.ManagedLabel}=true"] = true,
-                        [$"{ContainerRequestBuilder.AgentLabel}={_agentId}"] = true,
-                    },
-                },
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = OwnLabels(_agentId) },
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (EngineErrors.IsEngineError(e))

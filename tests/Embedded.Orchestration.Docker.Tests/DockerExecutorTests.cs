@@ -152,24 +152,41 @@ public sealed class DockerExecutorTests(DockerFixture docker, ITestOutputHelper 
     }
 
     [DockerFact]
-    public async Task A_container_a_crashed_agent_left_is_removed_when_an_agent_of_that_name_starts()
+    public async Task A_container_a_crashed_agent_left_is_removed_when_it_starts_again_and_another_clusters_agent_of_that_name_is_spared()
     {
         var agent = NewAgent("orphan");
-
-        // What a crashed agent leaves: a running container with its labels, which nothing follows.
-        var created = await Docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        var work = Directory.CreateTempSubdirectory("embedded-orphan-");
+        try
         {
-            Image = DockerFixture.TestImage,
-            Cmd = ["sleep", "300"],
-            Name = $"embedded-{agent}-crashed-1",
-            Labels = new Dictionary<string, string> { ["embedded.managed"] = "true", ["embedded.agent"] = agent, ["embedded.task"] = "crashed" },
-        });
-        await Docker.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
-        (await Docker.ContainersOfAsync(agent)).Should().ContainSingle();
+            Task<Embedded.Orchestration.Hosting.MiniCluster> Start() => Embedded.Orchestration.Hosting.MiniCluster.StartAsync(0, o => o.AddAgent(agent).UseDocker().WorkDirectory = work.FullName, loggerFactory: Loggers);
+            await (await Start()).DisposeAsync(); // The agent's work directory now holds its lease id.
+            var lease = File.ReadAllText(new Embedded.Orchestration.Agent.WorkDirectoryLayout(work.FullName).LeaseId).Trim();
 
-        await using (await StartClusterAsync(agent))
+            // What a crashed agent leaves: a running container with its labels, which nothing follows; and one of
+            // an agent of the same name in another cluster (another work directory, so another lease) on the same engine.
+            async Task<string> Leave(string task, string leaseId)
+            {
+                var created = await Docker.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+                {
+                    Image = DockerFixture.TestImage,
+                    Cmd = ["sleep", "300"],
+                    Name = $"embedded-{agent}-{task}-1",
+                    Labels = new Dictionary<string, string> { ["embedded.managed"] = "true", ["embedded.agent"] = agent, ["embedded.task"] = task, ["embedded.lease"] = leaseId },
+                });
+                await Docker.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+                return created.ID;
+            }
+            await Leave("crashed", lease);
+            var other = await Leave("other", "another-clusters-lease");
+            (await Docker.ContainersOfAsync(agent)).Should().HaveCount(2);
+
+            await using (await Start())
+                (await Docker.ContainersOfAsync(agent)).Select(c => c.ID).Should().Equal(other);
+            await Docker.Client.Containers.RemoveContainerAsync(other, new ContainerRemoveParameters { Force = true });
+        }
+        finally
         {
-            (await Docker.ContainersOfAsync(agent)).Should().BeEmpty();
+            work.Delete(recursive: true);
         }
     }
 
