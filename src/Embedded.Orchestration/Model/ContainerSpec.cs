@@ -39,7 +39,11 @@ public sealed record ContainerSpec(string Image)
 }
 
 /// <summary>Publishes <see cref="ContainerPort"/> on <see cref="HostPort"/> (0: let the job scheduler take one from the offer).</summary>
-public sealed record PortMapping(int ContainerPort, int HostPort = 0, string Protocol = "tcp");
+public sealed record PortMapping(int ContainerPort, int HostPort = 0, string Protocol = "tcp")
+{
+    /// <summary>A name a health check (<see cref="HealthCheck.PortName"/>) or a service's endpoints can refer to.</summary>
+    public string? Name { get; init; }
+}
 
 /// <summary>A named volume or, with a rooted <see cref="Source"/>, a host path the agent allows.</summary>
 public sealed record VolumeMount(string Source, string Target, bool ReadOnly = false)

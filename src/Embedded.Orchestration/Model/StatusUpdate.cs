@@ -19,6 +19,12 @@ public sealed record StatusUpdate(
     /// <summary>The tail of the task's output, on terminal statuses from executors that capture it.</summary>
     public TaskOutput? Output { get; init; }
 
+    /// <summary>What the task's <see cref="TaskInfo.HealthCheck"/> says, on updates of a checked task once it has said anything; null otherwise.</summary>
+    public bool? Healthy { get; init; }
+
+    /// <summary>What the task's <see cref="TaskInfo.ReadinessCheck"/> says; null for a task without one, or before its first result.</summary>
+    public bool? Ready { get; init; }
+
     public bool IsTerminal => State.IsTerminal();
 
     public override string ToString() =>

@@ -35,7 +35,8 @@ internal static class MesosNames
 
     /// <summary>
     /// Mesos's REASON_* name, or null to omit the field. Mesos defines no reason for a kill the
-    /// framework asked for (KilledByUser), for "no reason" (None), nor for PlacementFailed, which
+    /// framework asked for (KilledByUser), for a kill of an unhealthy task (TaskUnhealthy: Mesos's
+    /// executors send TASK_KILLED with healthy false and no reason), for "no reason" (None), nor for PlacementFailed, which
     /// is a job result and never a task status; an image that cannot be pulled is a container that
     /// failed to launch, as Mesos's containerizers report it.
     /// </summary>
@@ -61,6 +62,7 @@ internal static class MesosNames
         TaskReason.TaskKilledDuringLaunch => "REASON_TASK_KILLED_DURING_LAUNCH",
         TaskReason.TaskUnknown => "REASON_TASK_UNKNOWN",
         TaskReason.TaskUnauthorized => "REASON_TASK_UNAUTHORIZED",
+        TaskReason.TaskHealthCheckStatusUpdated => "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
         _ => null,
     };
 }
