@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using Embedded.Client;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Scheduling;
-using Embedded.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,14 +25,8 @@ internal static class HttpScenarios
                 for (var a = 0; a < agents; a++)
                     options.AddAgent($"agent-{a}", Samples.Format($"cpus:{jobs * 0.01 + 1};mem:{jobs + 1024};ports:[31000-31999]")).WorkDirectory = Path.Combine(work.FullName, $"agent-{a}");
             });
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(cluster.Client);
-            await using var app = builder.Build();
-            app.MapClusterApi();
-            await app.StartAsync();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            await using var app = await ApiServing.StartAsync(cluster.Client);
+            var address = ApiServing.Address(app);
 
             var remoteBuilder = Host.CreateApplicationBuilder();
             remoteBuilder.Logging.ClearProviders();

@@ -1,16 +1,11 @@
+using System.Net;
 using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Net;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Protocol;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Transport;
-using Embedded.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,8 +53,8 @@ internal static partial class RemoteAgentScenarios
                 o.DefaultAgent = false;
                 o.Master.Allocator.AllocationInterval = TimeSpan.FromMilliseconds(100);
             });
-            await using var app = await ServeAsync(master.Client);
-            var url = Address(app);
+            await using var app = await ApiServing.StartAsync(master.Client);
+            var url = ApiServing.Address(app);
             for (var a = 0; a < 3; a++)
                 agents.Add(Process.Start(new ProcessStartInfo("dotnet", [cli, "agent", "--master", url.ToString(), "--name", $"remote-{a}", "--resources", resources,
                     "--work-dir", Path.Combine(work.FullName, $"remote-{a}")]) { RedirectStandardOutput = true, RedirectStandardError = true })!);
@@ -146,20 +141,6 @@ internal static partial class RemoteAgentScenarios
         await Task.WhenAll(handles.Select(h => h.Completion));
         return jobs / seconds;
     }
-
-    private static async Task<WebApplication> ServeAsync(IClusterClient cluster)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(cluster);
-        var app = builder.Build();
-        app.MapClusterApi();
-        await app.StartAsync();
-        return app;
-    }
-
-    private static Uri Address(WebApplication app) => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
 
     private static int FreePort()
     {

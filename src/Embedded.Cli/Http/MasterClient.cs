@@ -34,19 +34,7 @@ internal sealed class MasterClient : IDisposable
     /// </summary>
     public async Task<(HttpStatusCode Status, string Message)> KillTaskAsync(string taskId, string? frameworkId, double? graceSeconds, CancellationToken cancellationToken)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "KILL_TASK");
-            json.WriteStartObject("kill_task");
-            WriteId(json, "task_id", taskId);
-            if (frameworkId is not null) WriteId(json, "framework_id", frameworkId);
-            if (graceSeconds is { } grace) json.WriteNumber("grace_period_seconds", grace);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        var body = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var body = Encoding.UTF8.GetString(Embedded.Client.OperatorCallWriter.KillTask(taskId, frameworkId, graceSeconds is { } grace ? TimeSpan.FromSeconds(grace) : null));
         using var response = await SendAsync("/api/v1", body, null, HttpCompletionOption.ResponseContentRead, cancellationToken,
             HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.ServiceUnavailable).ConfigureAwait(false);
         var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
@@ -118,13 +106,6 @@ internal sealed class MasterClient : IDisposable
                 _ => new MasterException($"{Master}{path.TrimStart('/')} answered {(int)response.StatusCode} {response.StatusCode}: {text}"),
             };
         }
-    }
-
-    private static void WriteId(Utf8JsonWriter json, string property, string value)
-    {
-        json.WriteStartObject(property);
-        json.WriteString("value", value);
-        json.WriteEndObject();
     }
 
     public void Dispose() => _http.Dispose();
