@@ -128,7 +128,8 @@ internal sealed class WireSocket<TIn, TOut>(WebSocket socket, JsonTypeInfo<TIn> 
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 // A close frame's reason holds at most 123 bytes.
                 var reason = refusal is null ? null : refusal.Length > 120 ? refusal[..120] : refusal;
-                await socket.CloseOutputAsync(refusal is null ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.PolicyViolation, reason, timeout.Token).ConfigureAwait(false);
+                // The whole handshake (the peer's close frame back), so that the peer reads ours before the connection goes.
+                await socket.CloseAsync(refusal is null ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.PolicyViolation, reason, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
