@@ -182,10 +182,12 @@ public sealed class DockerExecutorTests(DockerFixture docker, ITestOutputHelper 
 
             await using (await Start())
                 (await Docker.ContainersOfAsync(agent)).Select(c => c.ID).Should().Equal(other);
-            await Docker.Client.Containers.RemoveContainerAsync(other, new ContainerRemoveParameters { Force = true });
         }
         finally
         {
+            // What the test left as another cluster's, even when it failed.
+            foreach (var left in await Docker.ContainersOfAsync(agent))
+                await Docker.Client.Containers.RemoveContainerAsync(left.ID, new ContainerRemoveParameters { Force = true });
             work.Delete(recursive: true);
         }
     }
