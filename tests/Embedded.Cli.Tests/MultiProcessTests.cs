@@ -171,6 +171,20 @@ public sealed class MultiProcessTests
         }
     }
 
+    [Fact]
+    public async Task A_second_agent_process_under_a_connected_name_exits_2_and_the_first_keeps_its_place()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1);
+
+        var (code, stdout, stderr) = await CliProcess.RunAsync(
+            "agent", "--master", cluster.Url, "--name", "agent-1", "--work-dir", Path.Combine(cluster.Root, "impostor"));
+
+        code.Should().Be(2, stdout + stderr);
+        stderr.Should().Contain("embedded agent: agent-1 did not join the master: an agent named 'agent-1' is connected already").And.NotContain("   at ");
+        cluster.Agent(0).Stdout.Should().NotContain("stopped");
+        (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1" && a.Reachable);
+    }
+
     /// <summary>A partition-aware framework whose tasks agents checkpoint, and that may fail over for 10 minutes.</summary>
     private static FrameworkInfo CheckpointingFramework(string name) =>
         new(name) { Checkpoint = true, PartitionAware = true, FailoverTimeout = TimeSpan.FromMinutes(10) };

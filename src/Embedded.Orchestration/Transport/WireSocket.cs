@@ -129,6 +129,10 @@ internal sealed class WireSocket<TIn, TOut>(WebSocket socket, JsonTypeInfo<TIn> 
                 // A close frame's reason holds at most 123 bytes.
                 var reason = refusal is null ? null : refusal.Length > 120 ? refusal[..120] : refusal;
                 await socket.CloseOutputAsync(refusal is null ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.PolicyViolation, reason, timeout.Token).ConfigureAwait(false);
+                // Wait for the peer's close (the handshake) before the connection goes: aborted at once, it can be reset
+                // before the peer has read what was sent last (a refusal), which the peer would then never see.
+                var rest = new byte[1024];
+                while (socket.State == WebSocketState.CloseSent) await socket.ReceiveAsync(rest.AsMemory(), timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
