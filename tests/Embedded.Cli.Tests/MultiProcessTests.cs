@@ -101,6 +101,7 @@ public sealed class MultiProcessTests
         var events = new EventStream(session, guard: Guard);
         var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
         var pids = await SleepingAsync(taskId);
+        var agent = cluster.Agent(0);
 
         cluster.Proxy(0).Cut();
         await events.NextUpdate(taskId, TaskState.Unreachable);
@@ -110,7 +111,9 @@ public sealed class MultiProcessTests
         var running = await events.NextUpdate(taskId, TaskState.Running);
 
         running.Reason.Should().Be(TaskReason.AgentReregistered, running.ToString());
-        cluster.Agent(0).Pid.Should().BeGreaterThan(0, "the agent process was never restarted");
+        cluster.Agent(0).Should().BeSameAs(agent);
+        Processes.Signal(agent.Pid, 0).Should().Be(0, "the agent process lived through the partition");
+        cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the agent connected again through the healed proxy");
         ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids);
         (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
     }
