@@ -27,13 +27,43 @@ internal static class ProcTable
         return found;
     }
 
+    /// <summary>
+    /// Live processes a cluster under <paramref name="root"/> left: tasks whose sandbox is under it, and the
+    /// owner-lease watchdogs of the agent processes <paramref name="owners"/> (their command line says `--owner PID:…`).
+    /// </summary>
+    public static IReadOnlyList<int> LeftBy(string root, IReadOnlyCollection<int> owners)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            var arguments = CommandLine(pid).Split(' ');
+            var owner = Array.IndexOf(arguments, "--owner") is var at and >= 0 && at + 1 < arguments.Length ? arguments[at + 1].Split(':')[0] : null;
+            if (owner is not null && owners.Any(o => o.ToString(System.Globalization.CultureInfo.InvariantCulture) == owner)) found.Add(pid);
+            else if (Environment(pid).Any(v => v.StartsWith("EMBEDDED_SANDBOX=" + root, StringComparison.Ordinal))) found.Add(pid);
+        }
+        return found;
+    }
+
+    private static string[] Environment(int pid)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(File.ReadAllBytes($"/proc/{pid}/environ")).Split('\0');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // gone meanwhile, or not ours to read
+        }
+    }
+
     public static string CommandLine(int pid)
     {
         try
         {
             return Encoding.UTF8.GetString(File.ReadAllBytes($"/proc/{pid}/cmdline")).Replace('\0', ' ').Trim();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "";
         }

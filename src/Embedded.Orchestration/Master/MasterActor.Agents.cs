@@ -95,7 +95,17 @@ internal sealed partial class MasterActor
     private void AdoptReportedTask(AgentRecord agent, ReportedTask report)
     {
         var key = new TaskKey(report.FrameworkId, report.Task.TaskId);
-        if (report.State.IsTerminal()) return;
+        if (report.State.IsTerminal())
+        {
+            // It ended while this master did not know it (a restarted master): remember it as ended; its update follows from the agent.
+            if (_frameworks.ContainsKey(report.FrameworkId) && !_tasks.IsCompleted(key) && !_tasks.IsActive(key))
+            {
+                var ended = new TaskRecord(report.FrameworkId, agent.Id, report.Task) { State = report.State };
+                _tasks.Add(ended);
+                _tasks.Complete(ended);
+            }
+            return;
+        }
         if (!_frameworks.TryGetValue(report.FrameworkId, out var framework) || _tasks.IsCompleted(key) || _tasks.IsActive(key))
         {
             Send(agent, new KillTask(report.FrameworkId, report.Task.TaskId, TimeSpan.Zero));

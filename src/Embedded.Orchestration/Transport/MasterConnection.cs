@@ -145,4 +145,4 @@ internal sealed partial class MasterConnection
 }
 
 /// <summary>The master refused this agent for good (its credentials, or its name): a person must act.</summary>
-internal sealed class AgentRefusedException(string message) : Exception(message);
+internal sealed class AgentRefusedException(string message) : InvalidOperationException(message);

@@ -9,7 +9,7 @@ namespace Embedded.Orchestration.Docker.Tests.Support;
 /// </summary>
 public sealed class DockerFixture : IAsyncLifetime
 {
-    public const string TestImage = "embedded-test/busybox:latest";
+    public const string TestImage = DockerEngine.TestImage;
 
     private DockerClient? _client;
 

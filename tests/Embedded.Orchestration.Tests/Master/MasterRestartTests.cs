@@ -63,6 +63,31 @@ public sealed class MasterRestartTests(ITestOutputHelper output) : IDisposable
     }
 
     [LinuxFact]
+    public async Task A_task_that_ended_with_its_update_unacknowledged_is_among_the_completed_tasks_of_a_restarted_master()
+    {
+        await using var cluster = await TestCluster.StartAsync(output, _time, agents: 1, configure: o => o.Master.WorkDirectory = _registry);
+        var framework = new FrameworkInfo("durable") { FailoverTimeout = TimeSpan.FromHours(1) };
+        var (session, events) = await cluster.SubscribeAsync(framework);
+        events.AutoAcknowledge = false;
+        await session.LaunchAsync(await events.NextOffer(), [Shell("t", "true")]);
+        // Every update acknowledged but the last.
+        StatusUpdate finished;
+        while (!(finished = await events.NextUpdate("t")).IsTerminal) await session.AcknowledgeAsync(finished);
+        finished.State.Should().Be(TaskState.Finished);
+
+        await cluster.RestartMasterAsync();
+        var (again, newEvents) = await cluster.SubscribeAsync(framework with { FrameworkId = session.FrameworkId });
+        await using var _ = again;
+        await cluster.SettleAsync();
+
+        var state = await cluster.GetStateAsync();
+        state.Tasks.Should().BeEmpty();
+        state.CompletedTasks.Should().ContainSingle().Which.Should().Match<Embedded.Orchestration.Scheduling.TaskSnapshot>(t =>
+            t.TaskId == "t" && t.AgentId == "agent-1" && t.State == TaskState.Finished, "the agent reported it, ended, when it registered again");
+        await again.AcknowledgeAsync(finished);
+    }
+
+    [LinuxFact]
     public async Task The_job_scheduler_fails_over_to_a_restarted_master_and_its_running_job_finishes()
     {
         await using var cluster = await MiniCluster.StartAsync(1, o => o.Master.WorkDirectory = _registry,

@@ -1,4 +1,6 @@
-namespace Embedded.Orchestration.Docker.Tests.Support;
+using Xunit;
+
+namespace Embedded.Testing;
 
 /// <summary>
 /// A test against the real engine. Skipped when none answers locally; under CI=true it runs anyway,

@@ -1,8 +1,9 @@
 using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Text;
+using Embedded.Orchestration.Docker;
 
-namespace Embedded.Orchestration.Docker.Tests.Support;
+namespace Embedded.Testing;
 
 /// <summary>
 /// Whether a Docker engine answers on this machine, asked once with a plain synchronous /_ping
@@ -10,6 +11,9 @@ namespace Embedded.Orchestration.Docker.Tests.Support;
 /// </summary>
 public static class DockerEngine
 {
+    /// <summary>The image the Docker tests run, imported by scripts/setup.sh from busybox-static (no registry needed).</summary>
+    public const string TestImage = "embedded-test/busybox:latest";
+
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
     private static readonly Lazy<string?> Problem = new(Probe);
 

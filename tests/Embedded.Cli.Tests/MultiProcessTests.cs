@@ -1,0 +1,215 @@
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
+
+namespace Embedded.Cli.Tests;
+
+/// <summary>
+/// Issue 12: a master and agents each in a process of its own (`embedded master`, `embedded agent`) on
+/// loopback, and what happens when one of them is SIGKILLed or the link between them is cut.
+/// </summary>
+public sealed class MultiProcessTests
+{
+    private static readonly TimeSpan Guard = CliProcess.Guard;
+
+    /// <summary>No credentials from the test's own environment.</summary>
+    private static readonly Dictionary<string, string?> NoEnvironment = new()
+    {
+        ["EMBEDDED_PRINCIPAL"] = null, ["EMBEDDED_SECRET"] = null, ["EMBEDDED_TOKEN"] = null,
+    };
+
+    [Fact]
+    public async Task Jobs_run_across_three_agent_processes_each_placed_by_its_rack_attribute()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 3);
+
+        var runs = await Task.WhenAll(Enumerable.Range(1, 3).Select(rack =>
+            CliProcess.RunAsync("run", "--master", cluster.Url, "--constraint", $"rack=r{rack}", "--", "echo", $"hello from r{rack}")));
+
+        for (var rack = 1; rack <= 3; rack++)
+        {
+            var (code, stdout, stderr) = runs[rack - 1];
+            code.Should().Be(0, stdout + stderr);
+            stdout.Should().Contain($": launching on agent agent-{rack} ").And.Contain("TASK_FINISHED").And.Contain($"hello from r{rack}");
+        }
+        (await cluster.Client.GetAgentsAsync()).Select(a => (a.AgentId, a.Attributes["rack"]))
+            .Should().BeEquivalentTo([("agent-1", "r1"), ("agent-2", "r2"), ("agent-3", "r3")]);
+    }
+
+    [Fact]
+    public async Task A_SIGKILLed_agent_s_task_is_unreachable_and_running_again_in_the_same_process_once_the_agent_restarts()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("sigkill-agent"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+
+        await cluster.KillAgentAsync(0);
+        var unreachable = await events.NextUpdate(taskId, TaskState.Unreachable);
+        unreachable.AgentId.Should().Be("agent-1");
+        (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Unreachable);
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "a checkpointed task outlives its agent for the recovery timeout");
+
+        await cluster.RestartAgentAsync(0);
+        var running = await events.NextUpdate(taskId, TaskState.Running);
+
+        running.Reason.Should().Be(TaskReason.AgentReregistered, running.ToString());
+        running.AgentId.Should().Be("agent-1");
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "the restarted agent recovers the task it had, not a new one");
+        (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
+        await session.KillAsync(taskId);
+        (await events.NextUpdate(taskId, TaskState.Killed)).AgentId.Should().Be("agent-1", "the reattached agent kills it");
+    }
+
+    [Fact]
+    public async Task A_SIGKILLed_master_restarted_on_its_work_directory_gets_its_agents_back_and_no_status_update_is_lost()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 2);
+        var go = Path.Combine(cluster.Root, "go");
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("sigkill-master"));
+        var frameworkId = session.FrameworkId;
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-2", $"while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished");
+
+        await cluster.KillMasterAsync();
+        (await events.EndsWithin()).Should().BeTrue("the master's end ends the framework's event stream");
+        // The task ends while there is no master: its agent must keep the update until someone acknowledges it.
+        await File.WriteAllTextAsync(go, "");
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Count == 0), $"{taskId} ended");
+        await cluster.RestartMasterAsync();
+
+        var failedOver = await cluster.Client.SubscribeAsync(CheckpointingFramework("sigkill-master") with { FrameworkId = frameworkId });
+        failedOver.FrameworkId.Should().Be(frameworkId);
+        var after = new EventStream(failedOver, guard: Guard);
+        var finished = await after.NextUpdate(taskId, TaskState.Finished);
+        await cluster.WaitForAgentsAsync();
+
+        finished.AgentId.Should().Be("agent-2");
+        finished.Uuid.Should().NotBeNull("an update from the agent is acknowledged (the stream acknowledged it)");
+        after.Seen.OfType<UpdateEvent>().Where(u => u.Status.TaskId == taskId).Select(u => u.Status.State)
+            .Should().NotContain([TaskState.Lost, TaskState.Gone, TaskState.Unreachable, TaskState.Unknown]);
+        var state = await cluster.Client.GetStateAsync();
+        state.Tasks.Should().NotContain(t => t.TaskId == taskId);
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Finished);
+    }
+
+    [Fact]
+    public async Task A_cut_link_makes_the_agent_unreachable_and_once_healed_it_registers_again_with_its_task_running()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("cut-link"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+        var agent = cluster.Agent(0);
+
+        cluster.Proxy(0).Cut();
+        await events.NextUpdate(taskId, TaskState.Unreachable);
+        (await cluster.Client.GetAgentsAsync()).Single(a => a.AgentId == "agent-1").Reachable.Should().BeFalse();
+
+        cluster.Proxy(0).Heal();
+        var running = await events.NextUpdate(taskId, TaskState.Running);
+
+        running.Reason.Should().Be(TaskReason.AgentReregistered, running.ToString());
+        cluster.Agent(0).Should().BeSameAs(agent);
+        Processes.Signal(agent.Pid, 0).Should().Be(0, "the agent process lived through the partition");
+        cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the agent connected again through the healed proxy");
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids);
+        (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
+    }
+
+    [DockerFact]
+    public async Task A_docker_agent_in_its_own_process_runs_a_container_job_and_leaves_no_container()
+    {
+        DockerEngine.Answers.Should().BeTrue($"CI=true needs a Docker engine: {DockerEngine.WhyNot}; run scripts/setup.sh");
+        var cluster = await ProcessCluster.StartAsync(agents: 1, agentArgs: _ => ["--docker", DockerEngine.Endpoint.ToString()]);
+        string lease;
+        await using (cluster)
+        {
+            lease = (await File.ReadAllTextAsync(Path.Combine(cluster.AgentWorkDirectory(0), "meta", "lease-id"))).Trim();
+
+            var (code, stdout, stderr) = await CliProcess.RunAsync(
+                "run", "--master", cluster.Url, "--image", DockerEngine.TestImage, "--", "echo", "hello from a container");
+
+            code.Should().Be(0, stdout + stderr);
+            stdout.Should().Contain(": launching on agent agent-1 ").And.Contain("TASK_FINISHED").And.Contain("hello from a container");
+        }
+
+        var left = await Processes.RunAsync("docker", "ps", "--all", "--quiet", "--filter", "label=embedded.managed", "--filter", $"label=embedded.lease={lease}");
+        left.Trim().Should().BeEmpty("no container of the agent may outlive the cluster");
+    }
+
+    [Fact]
+    public async Task An_agent_with_a_wrong_secret_is_refused_with_exit_2_and_never_listed()
+    {
+        var secrets = Directory.CreateTempSubdirectory("embedded-mp-secrets-").FullName;
+        try
+        {
+            var credentials = Path.Combine(secrets, "credentials");
+            await File.WriteAllTextAsync(credentials, "ops ops-s3cret\nagents agents-s3cret\n");
+            var ops = Path.Combine(secrets, "ops.secret");
+            await File.WriteAllTextAsync(ops, "ops-s3cret\n");
+            var good = Path.Combine(secrets, "good.credential");
+            await File.WriteAllTextAsync(good, "agents agents-s3cret\n");
+            var wrong = Path.Combine(secrets, "wrong.credential");
+            await File.WriteAllTextAsync(wrong, "agents guess\n");
+            await using var cluster = await ProcessCluster.StartAsync(agents: 1,
+                masterArgs: ["--credentials", credentials, "--operator", "ops", "--agent-principal", "agents"], agentArgs: _ => ["--credential", good]);
+
+            var (code, stdout, stderr) = await CliProcess.RunAsync(NoEnvironment,
+                "agent", "--master", cluster.Url, "--name", "intruder", "--work-dir", Path.Combine(cluster.Root, "intruder"), "--credential", wrong);
+            var (stateCode, state, stateErrors) = await CliProcess.RunAsync(NoEnvironment,
+                "state", "--master", cluster.Url, "--principal", "ops", "--secret-file", ops);
+
+            code.Should().Be(2, stdout + stderr);
+            stderr.Should().Contain("embedded agent: intruder did not join the master: the master at ").And.Contain("did not accept this agent's credentials (401)")
+                .And.NotContain("   at ");
+            stdout.Should().NotContain("joined the master");
+            stateCode.Should().Be(0, stateErrors);
+            state.Should().Contain("agent-1").And.NotContain("intruder");
+        }
+        finally
+        {
+            Directory.Delete(secrets, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_agent_process_under_a_connected_name_exits_2_and_the_first_keeps_its_place()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1);
+
+        var (code, stdout, stderr) = await CliProcess.RunAsync(
+            "agent", "--master", cluster.Url, "--name", "agent-1", "--work-dir", Path.Combine(cluster.Root, "impostor"));
+
+        code.Should().Be(2, stdout + stderr);
+        stderr.Should().Contain("embedded agent: agent-1 did not join the master: an agent named 'agent-1' is connected already").And.NotContain("   at ");
+        cluster.Agent(0).Stdout.Should().NotContain("stopped");
+        (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1" && a.Reachable);
+    }
+
+    /// <summary>A partition-aware framework whose tasks agents checkpoint, and that may fail over for 10 minutes.</summary>
+    private static FrameworkInfo CheckpointingFramework(string name) =>
+        new(name) { Checkpoint = true, PartitionAware = true, FailoverTimeout = TimeSpan.FromMinutes(10) };
+
+    /// <summary>
+    /// The processes of <paramref name="taskId"/> (its wrapper and the task) once its `sleep` runs: RUNNING
+    /// comes when the wrapper has started, a moment before it has started the task.
+    /// </summary>
+    private static async Task<IReadOnlyList<int>> SleepingAsync(string taskId)
+    {
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Any(p => ProcTable.CommandLine(p).StartsWith("sleep ", StringComparison.Ordinal))),
+            $"the sleep of {taskId} started");
+        return ProcTable.InSandboxOf(taskId);
+    }
+
+    /// <summary>Launches a shell task on <paramref name="agentId"/>'s offer and waits until it runs; its id.</summary>
+    private static async Task<string> LaunchAsync(EventStream events, string agentId, string command)
+    {
+        var offer = await events.NextOffer(o => o.AgentId == agentId);
+        var taskId = $"task-{Guid.NewGuid().ToString("N")[..8]}";
+        await events.Session.Launch(offer, TestTasks.Shell(taskId, command, agentId));
+        await events.NextUpdate(taskId, TaskState.Running);
+        return taskId;
+    }
+}
