@@ -79,6 +79,20 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_remote_agent_under_the_name_of_an_agent_of_the_masters_process_is_refused()
+    {
+        await using var master = await ClusterApiHost.StartAsync(output);
+
+        var join = () => RemoteAgentHost.StartAsync(output, master.Address, "agent-1", o => o.Agent.SetAttribute("site", "far"));
+
+        (await join.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("runs in the master's own process");
+        var agent = (await master.Cluster.Client.GetAgentsAsync()).Single();
+        agent.Reachable.Should().BeTrue();
+        agent.Attributes.Should().NotContainKey("site");
+        (await master.Cluster.Jobs.RunAsync(Job.Shell("true"))).State.Should().Be(TaskState.Finished);
+    }
+
+    [Fact]
     public async Task An_agent_that_stops_leaves_the_master_and_its_tasks_are_killed()
     {
         await using var master = await ClusterApiHost.StartAsync(output);

@@ -71,6 +71,12 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
 
         string? Claim(RegisterAgent register, Link link)
         {
+            // Reachable here without a link of ours: an agent of the master's own process, which no link may speak for.
+            if (!_links.ContainsKey(register.AgentId) && transport.HasAgent(register.AgentId))
+            {
+                wire.TrySend(new RegistrationRefused($"an agent named '{register.AgentId}' runs in the master's own process"));
+                return Refuse($"agent {register.AgentId} runs in the master's process");
+            }
             if (_links.TryAdd(register.AgentId, link)) return null;
             var other = _links.GetValueOrDefault(register.AgentId)?.Peer ?? "a link that is closing";
             if (!register.Reregister)

@@ -31,6 +31,9 @@ internal sealed class InProcessTransport
 
     public void RemoveAgent(AgentAddress address) => _agents.TryRemove(address, out _);
 
+    /// <summary>Whether some incarnation of <paramref name="agentId"/> is reachable here now (a scan: for registrations, not hot paths).</summary>
+    public bool HasAgent(string agentId) => _agents.Keys.Any(a => a.AgentId == agentId);
+
     /// <summary>Sends to the agent at <paramref name="address"/>; false when nothing is there any more.</summary>
     public bool Send(AgentAddress address, AgentMessage message) => _agents.TryGetValue(address, out var inbox) && inbox(message);
 
