@@ -92,6 +92,7 @@ internal static class MesosJson
             AgentId = Id(s, "agent_id"),
             Uuid = String(s, "uuid") is { Length: > 0 } uuid ? new Guid(Convert.FromBase64String(uuid), bigEndian: true) : null,
             ExitCode = exit,
+            Healthy = Get(s, "healthy") is { ValueKind: JsonValueKind.True or JsonValueKind.False } healthy ? healthy.GetBoolean() : null,
         };
     }
 }

@@ -17,6 +17,7 @@ internal static class MesosStatuses
         if (status.AgentId is { } agent) Json.WriteId(json, "agent_id", agent);
         json.WriteNumber("timestamp", Json.Seconds(status.Timestamp));
         if (status.Uuid is { } uuid) json.WriteString("uuid", Uuid(uuid));
+        if (status.Healthy is { } healthy) json.WriteBoolean("healthy", healthy);
         // TaskStatus has no exit code field; a label carries it, so clients (ours) need not parse the message.
         if (status.ExitCode is { } exit)
         {
