@@ -51,7 +51,9 @@ internal sealed class HealthChecker : IDisposable
         {
             if (_stopped || _timer is not null) return;
             _started = _time.GetUtcNow();
-            _timer = _time.CreateTimer(_ => _ = CheckAsync(), null, _check.Delay, Timeout.InfiniteTimeSpan);
+            // Armed once assigned: a timer due at once may fire before CreateTimer returns.
+            _timer = _time.CreateTimer(_ => _ = CheckAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(_check.Delay, Timeout.InfiniteTimeSpan);
         }
     }
 
