@@ -74,6 +74,6 @@ internal sealed class ShellProbe(CommandSpec command, string sandbox, ImmutableD
             }
             throw;
         }
-        return new ProbeResult(process.ExitCode == 0, $"{Description}: command exited {process.ExitCode}");
+        return new ProbeResult(process.ExitCode == 0, $"{Description} exited {process.ExitCode}");
     }
 }
