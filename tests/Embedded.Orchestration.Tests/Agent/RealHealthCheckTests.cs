@@ -119,11 +119,12 @@ public sealed class RealHealthCheckTests(ITestOutputHelper output)
         await using var _ = cluster;
         await using var __ = session;
         await session.LaunchAsync(await events.NextOffer(), [ProcessTask("slow", "exec sleep 1000",
-            readiness: Fast(HealthCheck.Shell("echo $$ > probe.pid; exec sleep 1000")) with { Timeout = TimeSpan.FromMilliseconds(300) })]);
+            readiness: Fast(HealthCheck.Shell("echo $$ >> probe.pids; exec sleep 1000")) with { Timeout = TimeSpan.FromMilliseconds(300) })]);
 
-        (await NextCheck(events, "slow", s => s.Ready == false)).Message.Should().Be("command 'echo $$ > probe.pid; exec sleep 1000' timed out after 0.3 s");
-        var sandbox = Directory.EnumerateFiles(cluster.Agent("agent-1").WorkDirectory, "probe.pid", SearchOption.AllDirectories).Single();
-        var pid = int.Parse(File.ReadAllText(sandbox).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        (await NextCheck(events, "slow", s => s.Ready == false)).Message.Should().Be("command 'echo $$ >> probe.pids; exec sleep 1000' timed out after 0.3 s");
+        var sandbox = Directory.EnumerateFiles(cluster.Agent("agent-1").WorkDirectory, "probe.pids", SearchOption.AllDirectories).Single();
+        // The first probe's: later ones may still run.
+        var pid = int.Parse(File.ReadLines(sandbox).First(), System.Globalization.CultureInfo.InvariantCulture);
         // Killed when it timed out: gone soon after (polled under a guard, as nothing tells of another process's end).
         var guard = System.Diagnostics.Stopwatch.StartNew();
         while (Directory.Exists($"/proc/{pid}") && guard.Elapsed < EventStream.DefaultGuard) await Task.Delay(20);
