@@ -14,6 +14,7 @@ public sealed class MesosMappingTests
         "REASON_AGENT_UNKNOWN", "REASON_AGENT_REREGISTERED", "REASON_AGENT_RESTARTED", "REASON_AGENT_DISCONNECTED",
         "REASON_FRAMEWORK_REMOVED", "REASON_MAX_COMPLETION_TIME_REACHED", "REASON_RECONCILIATION", "REASON_RESOURCES_UNKNOWN",
         "REASON_TASK_INVALID", "REASON_TASK_KILLED_DURING_LAUNCH", "REASON_TASK_UNKNOWN", "REASON_TASK_UNAUTHORIZED",
+        "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
     ];
 
     [Fact]
@@ -22,7 +23,7 @@ public sealed class MesosMappingTests
         foreach (var reason in Enum.GetValues<TaskReason>())
         {
             var name = MesosNames.Reason(reason);
-            if (reason is TaskReason.None or TaskReason.KilledByUser or TaskReason.PlacementFailed) name.Should().BeNull(reason.ToString());
+            if (reason is TaskReason.None or TaskReason.KilledByUser or TaskReason.PlacementFailed or TaskReason.TaskUnhealthy) name.Should().BeNull(reason.ToString());
             else MesosReasons.Should().Contain(name!, reason.ToString());
         }
         MesosNames.Reason(TaskReason.MaxCompletionTimeReached).Should().Be("REASON_MAX_COMPLETION_TIME_REACHED");
