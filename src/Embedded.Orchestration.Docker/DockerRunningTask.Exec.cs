@@ -4,9 +4,12 @@ using Embedded.Orchestration.Model;
 
 namespace Embedded.Orchestration.Docker;
 
-/// <summary>Commands run inside the container through the engine's exec API, for command health checks.</summary>
-internal sealed partial class DockerRunningTask : ITaskCommandRunner
+/// <summary>What health checks need of a container: commands run inside it through the engine's exec API, and the host its ports are on.</summary>
+internal sealed partial class DockerRunningTask : ITaskCommandRunner, ITaskHost
 {
+    /// <summary>Where its published ports are reached: the engine's host for a tcp:// engine, this machine otherwise.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
     public async ValueTask<int> RunCommandAsync(CommandSpec command, CancellationToken cancellationToken)
     {
         IList<string> argv = command.Shell ? ["/bin/sh", "-c", command.Value] : [command.Value, .. command.Arguments];

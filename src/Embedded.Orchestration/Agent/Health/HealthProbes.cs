@@ -7,8 +7,8 @@ namespace Embedded.Orchestration.Agent.Health;
 /// <summary>What a probe looks at: a running task of this agent, where it runs and how to reach it.</summary>
 internal sealed record HealthProbeTarget(string AgentId, string FrameworkId, TaskInfo Task, string Sandbox, IRunningTask Running)
 {
-    /// <summary>The host a task's ports are reached on: the agent's own machine, which runs its tasks.</summary>
-    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>The host a task's ports are reached on: the agent's own machine, unless the task says it runs elsewhere (a remote engine's container).</summary>
+    public string Host => Running is ITaskHost { Host: { Length: > 0 } host } ? host : "127.0.0.1";
 }
 
 /// <summary>Makes the probe a check asks for: HTTP, TCP, or a command in the container (when the task runs one) or beside the task.</summary>
