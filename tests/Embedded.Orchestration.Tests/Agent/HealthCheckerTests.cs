@@ -139,9 +139,9 @@ public sealed class HealthCheckerTests : IDisposable
     public async Task The_next_probe_comes_an_interval_after_a_slow_one_ends()
     {
         _probe.Passes = null;
-        Start(Check(delay: 0, interval: 10, timeout: 5, failures: 3), liveness: false);
+        var checker = Start(Check(delay: 0, interval: 10, timeout: 5, failures: 3), liveness: false);
         Advance(5); // Times out: the next one is due 10 s from now.
-        await Task.Yield();
+        SpinWait.SpinUntil(() => checker.Failures == 1, Guard).Should().BeTrue("the probe timed out");
         _probe.Passes = true;
         Advance(9.999);
         _probe.Calls.Should().Be(1);

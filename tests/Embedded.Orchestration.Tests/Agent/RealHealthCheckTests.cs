@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Embedded.Orchestration.Tests.Agent;
@@ -129,5 +131,28 @@ public sealed class RealHealthCheckTests(ITestOutputHelper output)
         var guard = System.Diagnostics.Stopwatch.StartNew();
         while (Directory.Exists($"/proc/{pid}") && guard.Elapsed < EventStream.DefaultGuard) await Task.Delay(20);
         Directory.Exists($"/proc/{pid}").Should().BeFalse("a check that times out is killed");
+    }
+
+    [LinuxFact]
+    public async Task A_command_check_of_a_delegate_task_runs_as_a_process_in_its_sandbox()
+    {
+        var (cluster, session, events) = await StartAsync();
+        await using var _ = cluster;
+        await using var __ = session;
+        cluster.Services.GetRequiredService<DelegateRegistry>().Register("serve", async (ctx, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        });
+        var task = new TaskInfo("d", "d", "", Resources.Parse("cpus:0.1;mem:32"))
+        {
+            Delegate = "serve",
+            HealthCheck = Fast(HealthCheck.Shell("test \"$EMBEDDED_SANDBOX\" = \"$(pwd)\" && test \"$EMBEDDED_TASK_ID\" = d")),
+        };
+        await session.LaunchAsync(await events.NextOffer(), [task]);
+
+        (await NextCheck(events, "d", s => s.Healthy != null)).Healthy.Should().BeTrue("the command runs in the sandbox, with its variables");
+        await session.KillAsync("d");
+        (await events.NextUpdate("d", TaskState.Killed)).Healthy.Should().BeTrue();
     }
 }

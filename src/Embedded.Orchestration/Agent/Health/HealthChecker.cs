@@ -81,6 +81,8 @@ internal sealed class HealthChecker : IDisposable
         }
         catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && deadline.IsCancellationRequested))
         {
+            // The wait may end before the deadline's own timer fires: the probe hears of it before its token is disposed.
+            timeout.Cancel();
             return new ProbeResult(false, $"{_probe.Description} timed out after {_check.Timeout.TotalSeconds:0.###} s");
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
