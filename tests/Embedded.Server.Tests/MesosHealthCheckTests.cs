@@ -109,5 +109,7 @@ public sealed class MesosHealthCheckTests
         var written = Write(status with { Healthy = false });
         written.Should().Contain("\"healthy\":false").And.Contain("\"reason\":\"REASON_TASK_HEALTH_CHECK_STATUS_UPDATED\"");
         Write(status with { Healthy = true }).Should().Contain("\"healthy\":true");
+        Write(status with { Ready = true, ExitCode = 0 }).Should()
+            .Contain("{\"key\":\"exit_code\",\"value\":\"0\"},{\"key\":\"ready\",\"value\":\"true\"}", "Mesos has no field for readiness: a label carries it");
     }
 }
