@@ -65,7 +65,7 @@ public sealed class ContainerHealthCheckTests(DockerFixture docker, ITestOutputH
             readiness: Fast(HealthCheck.Http("/health")))]);
 
         (await NextCheck(events, "web", s => s.Healthy == true)).Message.Should().Be($"HTTP GET http://127.0.0.1:{port}/health: 200");
-        (await NextCheck(events, "web", s => s.Ready == true)).Healthy.Should().BeTrue();
+        (await NextCheck(events, "web", s => s.Ready == true)).Message.Should().Be($"HTTP GET http://127.0.0.1:{port}/health: 200", "readiness by port index reaches the same port");
         await session.KillAsync("web");
         (await events.NextUpdate("web", TaskState.Killed)).Healthy.Should().BeTrue();
 
