@@ -104,4 +104,27 @@ public sealed class AgentHealthCheckTests(ITestOutputHelper output)
         killed.Healthy.Should().BeTrue("later updates of a checked task carry its latest health");
         killed.Ready.Should().BeTrue();
     }
+
+    [LinuxFact]
+    public async Task A_task_reattached_by_a_restarted_agent_is_checked_again()
+    {
+        await using var cluster = await Start();
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("durable") { Checkpoint = true });
+        await using var _ = session;
+        await session.LaunchAsync(await events.NextOffer(), [Checked("web", health: Check)]);
+        await events.NextUpdate("web", TaskState.Running);
+        await cluster.AdvanceAsync(_time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        (await NextHealthUpdate(events, "web")).Healthy.Should().BeTrue();
+
+        await cluster.Agent("agent-1").CrashAsync();
+        var calls = _liveness.Calls;
+        await cluster.Agent("agent-1").RestartAsync();
+        await cluster.AdvanceAsync(_time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _liveness.Calls.Should().BeGreaterThan(calls, "the restarted agent checks what it reattached");
+        (await NextHealthUpdate(events, "web")).Healthy.Should().BeTrue("its checks start over: the first result is reported again");
+
+        _liveness.Passes = false;
+        await cluster.AdvanceAsync(_time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
+        (await events.NextUpdate("web", TaskState.Killed)).Reason.Should().Be(TaskReason.TaskUnhealthy);
+    }
 }
