@@ -94,4 +94,21 @@ public sealed class ContainerHealthCheckTests(DockerFixture docker, ITestOutputH
         await session.KillAsync("cmd");
         await events.NextUpdate("cmd", TaskState.Killed);
     }
+
+    [DockerFact]
+    public async Task A_command_check_that_times_out_is_killed_inside_the_container()
+    {
+        var (cluster, session, events, port) = await StartAsync("hslow");
+        await using var _ = cluster;
+        await using var __ = session;
+        // Readiness hangs and times out at 0.3 s, then waits 5 s; liveness, from 1 s on, passes only once no hung check is left.
+        await session.LaunchAsync(await events.NextOffer(), [Container("slow", "exec sleep 1000", port,
+            health: Fast(HealthCheck.Shell("! ps | grep -q '[s]leep 777'")) with { Delay = TimeSpan.FromSeconds(1), ConsecutiveFailures = 1000 },
+            readiness: Fast(HealthCheck.Shell("sleep 777"), grace: 0) with { Timeout = TimeSpan.FromMilliseconds(300), Interval = TimeSpan.FromSeconds(5) })]);
+
+        (await NextCheck(events, "slow", s => s.Ready == false)).Message.Should().Be("command 'sleep 777' in the container timed out after 0.3 s");
+        (await NextCheck(events, "slow", s => s.Healthy == true)).Message.Should().EndWith(" exited 0", "the check that timed out was killed");
+        await session.KillAsync("slow");
+        await events.NextUpdate("slow", TaskState.Killed);
+    }
 }
