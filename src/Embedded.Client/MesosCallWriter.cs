@@ -179,6 +179,52 @@ internal static class MesosCallWriter
             WriteDuration(json, "grace_period", grace);
             json.WriteEndObject();
         }
+        if (t.ReadinessCheck is not null) throw new NotSupportedException($"task {t.TaskId}: a readiness check is not carried by Mesos's JSON");
+        if (t.HealthCheck is { } check) WriteHealthCheck(json, t, check);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The reverse of the server's reading of a HealthCheck: ports as the host port numbers they name.</summary>
+    private static void WriteHealthCheck(Utf8JsonWriter json, TaskInfo t, HealthCheck check)
+    {
+        json.WriteStartObject("health_check");
+        // A port the task does not have goes as 0, which the server refuses saying so.
+        var port = HealthCheckPorts.HostPort(check, t) ?? 0;
+        switch (check.Kind)
+        {
+            case HealthCheckKind.Http:
+                json.WriteString("type", "HTTP");
+                json.WriteStartObject("http");
+                json.WriteNumber("port", port);
+                json.WriteString("path", check.Path);
+                if (check.ExpectedStatus is { } status)
+                {
+                    json.WriteStartArray("statuses");
+                    json.WriteNumberValue(status);
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+                break;
+            case HealthCheckKind.Tcp:
+                json.WriteString("type", "TCP");
+                json.WriteStartObject("tcp");
+                json.WriteNumber("port", port);
+                json.WriteEndObject();
+                break;
+            default:
+                if (check.Command is { Shell: false }) throw new NotSupportedException($"task {t.TaskId}: a health check's command must be a shell command over Mesos's JSON");
+                json.WriteString("type", "COMMAND");
+                json.WriteStartObject("command");
+                json.WriteBoolean("shell", true);
+                json.WriteString("value", check.Command?.Value ?? "");
+                json.WriteEndObject();
+                break;
+        }
+        json.WriteNumber("delay_seconds", check.Delay.TotalSeconds);
+        json.WriteNumber("interval_seconds", check.Interval.TotalSeconds);
+        json.WriteNumber("timeout_seconds", check.Timeout.TotalSeconds);
+        json.WriteNumber("consecutive_failures", check.ConsecutiveFailures);
+        json.WriteNumber("grace_period_seconds", check.GracePeriod.TotalSeconds);
         json.WriteEndObject();
     }
 

@@ -72,15 +72,18 @@ internal static class MesosJson
         return result.ToImmutable();
     }
 
-    /// <summary>mesos.proto's TaskStatus, with the exit code from its <c>exit_code</c> label.</summary>
+    /// <summary>mesos.proto's TaskStatus, with the exit code and readiness from its <c>exit_code</c> and <c>ready</c> labels.</summary>
     public static StatusUpdate Status(JsonElement s)
     {
         var seconds = Number(s, "timestamp") ?? 0;
         int? exit = null;
+        bool? ready = null;
         if (Get(s, "labels") is { } labels)
             foreach (var l in Items(labels, "labels"))
                 if (String(l, "key") == "exit_code" && int.TryParse(String(l, "value"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code))
                     exit = code;
+                else if (String(l, "key") == "ready" && bool.TryParse(String(l, "value"), out var isReady))
+                    ready = isReady;
         return new StatusUpdate(
             RequiredId(s, "task_id"),
             Enum(String(s, "state"), "TASK_", TaskState.Unknown),
@@ -92,6 +95,8 @@ internal static class MesosJson
             AgentId = Id(s, "agent_id"),
             Uuid = String(s, "uuid") is { Length: > 0 } uuid ? new Guid(Convert.FromBase64String(uuid), bigEndian: true) : null,
             ExitCode = exit,
+            Ready = ready,
+            Healthy = Get(s, "healthy") is { ValueKind: JsonValueKind.True or JsonValueKind.False } healthy ? healthy.GetBoolean() : null,
         };
     }
 }

@@ -184,11 +184,17 @@ internal sealed partial class DockerExecutor(DockerOptions options, TimeProvider
         }
     }
 
+    private static bool IsLoopback(string host) =>
+        host is "localhost" || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
+
     /// <summary>Follows a started container as the task's run; the executor knows it (and spares it in sweeps) until it is disposed.</summary>
     private DockerRunningTask Follow(DockerClient client, string id, string name, TaskInfo task, FileStream stdout, FileStream stderr)
     {
         var running = new DockerRunningTask(client, id, name, task.TaskId, $"{task.Resources.Mem} MB", stdout, stderr,
-            options.LogTailBytes, options.EngineReconnectTimeout, time, loggers.CreateLogger<DockerRunningTask>(), r => _running.TryRemove(r.ContainerId, out _));
+            options.LogTailBytes, options.EngineReconnectTimeout, time, loggers.CreateLogger<DockerRunningTask>(), r => _running.TryRemove(r.ContainerId, out _))
+        {
+            Host = Endpoint is { Scheme: "tcp" or "http" or "https", Host: { Length: > 0 } host } && !IsLoopback(host) ? host : "127.0.0.1",
+        };
         _running[id] = running;
         return running;
     }

@@ -23,7 +23,7 @@ public sealed class MesosMappingTests
         foreach (var reason in Enum.GetValues<TaskReason>())
         {
             var name = MesosNames.Reason(reason);
-            if (reason is TaskReason.None or TaskReason.KilledByUser or TaskReason.TaskUnhealthy or TaskReason.PlacementFailed) name.Should().BeNull(reason.ToString());
+            if (reason is TaskReason.None or TaskReason.KilledByUser or TaskReason.PlacementFailed or TaskReason.TaskUnhealthy) name.Should().BeNull(reason.ToString());
             else MesosReasons.Should().Contain(name!, reason.ToString());
         }
         MesosNames.Reason(TaskReason.MaxCompletionTimeReached).Should().Be("REASON_MAX_COMPLETION_TIME_REACHED");

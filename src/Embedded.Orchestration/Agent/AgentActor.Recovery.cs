@@ -68,6 +68,8 @@ internal sealed partial class AgentActor
             {
                 run.Running = running;
                 _ = WatchAsync(key, run.Run, running);
+                // Checks start over, grace period included, as Mesos's do when an agent recovers a task.
+                if (run.State == TaskState.Running) StartChecks(run);
                 // The time it ran before the restart counts against its max completion time.
                 if (saved.Task.MaxCompletionTime is { } max)
                 {

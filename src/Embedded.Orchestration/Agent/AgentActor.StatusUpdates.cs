@@ -26,7 +26,9 @@ internal sealed partial class AgentActor
             Output = output,
         };
         var key = new AgentTaskKey(frameworkId, taskId);
-        _updates.Add(key, update, _tasks.TryGetValue(key, out var run) && run.Checkpointed);
+        var known = _tasks.TryGetValue(key, out var run);
+        if (known) update = update with { Healthy = run!.Healthy, Ready = run.Ready };
+        _updates.Add(key, update, known && run!.Checkpointed);
     }
 
     private void OnAcknowledge(AcknowledgeUpdate m)

@@ -120,6 +120,7 @@ internal sealed partial class AgentActor
                 Checkpoint(c => c.SaveTask(new CheckpointedTask(run.FrameworkId, run.Info, run.Run, run.Executor.Name, run.Sandbox) { StartedAt = _time.GetUtcNow() }));
         }
         Report(run, TaskState.Running, TaskReason.None, "");
+        StartChecks(run);
     }
 
     private void ArmCompletionTimer(TaskRun run, TimeSpan after) =>
@@ -142,6 +143,7 @@ internal sealed partial class AgentActor
                 $"killed after its max completion time of {run.Info.MaxCompletionTime}"),
             KillCause.AgentShutdown => (TaskState.Killed, TaskReason.AgentRestarted, $"agent {Id} shut down"),
             KillCause.Operator => (TaskState.Killed, TaskReason.KilledByUser, OperatorKilled(exit)),
+            KillCause.Unhealthy => (TaskState.Killed, TaskReason.TaskUnhealthy, run.UnhealthyMessage ?? "killed: its health check failed"),
             KillCause.None => (exit.State, exit.Reason, exit.Message),
             _ => (TaskState.Killed, exit.State == TaskState.Killed ? exit.Reason : TaskReason.None,
                 exit.State == TaskState.Killed ? exit.Message : $"killed; the task ended with: {exit.Message}"),
@@ -153,6 +155,7 @@ internal sealed partial class AgentActor
     {
         run.State = state;
         run.CompletionTimer?.Dispose();
+        StopChecks(run);
         run.Output = exit?.Output;
         if (run.Running is { } running) _ = running.DisposeAsync().AsTask();
         run.Running = null;
@@ -187,14 +190,16 @@ internal sealed partial class AgentActor
         // The first cause decides the reported state, except that a gone framework wants no report at all.
         if (run.Kill == KillCause.None || cause == KillCause.GivenUp) run.Kill = cause;
         run.KillGrace = grace;
+        StopChecks(run);
         if (run.Running is null) return; // Killed as soon as the launch returns.
         if (run.State != TaskState.Killing && cause != KillCause.GivenUp)
         {
             run.State = TaskState.Killing;
-            Report(run, TaskState.Killing, TaskReason.None, cause switch
+            Report(run, TaskState.Killing, cause == KillCause.Unhealthy ? TaskReason.TaskUnhealthy : TaskReason.None, cause switch
             {
                 KillCause.MaxCompletionTime => "max completion time reached",
                 KillCause.Operator => "killed by an operator",
+                KillCause.Unhealthy => run.UnhealthyMessage ?? "",
                 _ => "",
             });
         }

@@ -189,6 +189,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
         foreach (var run in _tasks.Values)
         {
             run.CompletionTimer?.Dispose();
+            StopChecks(run);
             if (run.Running is { } running && !_leaving) await running.DisposeAsync().ConfigureAwait(false);
         }
         _registered.TrySetCanceled(cancellationToken);
@@ -230,6 +231,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
             case TaskExited m: OnTaskExited(m); break;
             case RetryUpdates m: _updates.Retry(m); break;
             case CompletionTimeReached m: OnCompletionTimeReached(m); break;
+            case HealthChanged m: OnHealthChanged(m); break;
             case SetPartitioned m: OnSetPartitioned(m); break;
             case ReadOutput m: OnReadOutput(m); break;
             case Flush m: m.Reply.TrySetResult(); break;

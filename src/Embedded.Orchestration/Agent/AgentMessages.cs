@@ -22,6 +22,9 @@ internal sealed record TaskExited(AgentTaskKey Key, long Run, TaskExit Exit) : A
 internal sealed record RetryUpdates(AgentTaskKey Key, Guid Uuid) : AgentMessage;
 internal sealed record CompletionTimeReached(AgentTaskKey Key, long Run) : AgentMessage;
 
+/// <summary>A task's liveness (or, with <paramref name="Readiness"/>, readiness) check changed its mind.</summary>
+internal sealed record HealthChanged(AgentTaskKey Key, long Run, bool Readiness, Agent.Health.HealthVerdict Verdict) : AgentMessage;
+
 /// <summary>A timer of the <see cref="SandboxCollector"/>: sandboxes are due, or (with <paramref name="CheckDisk"/>) the disk is to be checked.</summary>
 internal sealed record CollectSandboxes(bool CheckDisk) : AgentMessage;
 

@@ -83,6 +83,9 @@ public sealed class AgentOptions
     /// </summary>
     public bool OwnerLease { get; set; } = true;
 
+    /// <summary>Makes the probe of a task's health or readiness check; null: real HTTP, TCP and command probes. For tests of the checks' timing.</summary>
+    internal Func<Model.HealthCheck, Health.HealthProbeTarget, Health.IHealthProbe>? HealthProbes { get; set; }
+
     /// <summary>Set by the cluster when it made the work directory itself and removes it when done.</summary>
     internal bool TemporaryWorkDirectory { get; set; }
 

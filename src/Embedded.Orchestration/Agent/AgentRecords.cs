@@ -1,3 +1,4 @@
+using Embedded.Orchestration.Agent.Health;
 using Embedded.Orchestration.Execution;
 using Embedded.Orchestration.Model;
 
@@ -11,7 +12,7 @@ internal readonly record struct AgentTaskKey(string FrameworkId, string TaskId);
 /// Why the agent is killing a task, which decides the state it reports. GivenUp: its framework or
 /// the master has given the task up, so nobody wants to hear how it ends.
 /// </summary>
-internal enum KillCause { None, Framework, Operator, MaxCompletionTime, GivenUp, AgentShutdown }
+internal enum KillCause { None, Framework, Operator, MaxCompletionTime, GivenUp, AgentShutdown, Unhealthy }
 
 internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITaskExecutor executor)
 {
@@ -26,6 +27,17 @@ internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITask
     public TimeSpan? KillGrace { get; set; }
     public ITimer? CompletionTimer { get; set; }
     public TaskOutput? Output { get; set; }
+
+    /// <summary>The checkers of its liveness and readiness checks while it runs.</summary>
+    public HealthChecker? Liveness { get; set; }
+    public HealthChecker? Readiness { get; set; }
+
+    /// <summary>What its checks said last, carried by each of its later updates.</summary>
+    public bool? Healthy { get; set; }
+    public bool? Ready { get; set; }
+
+    /// <summary>Why its liveness check had it killed.</summary>
+    public string? UnhealthyMessage { get; set; }
 
     /// <summary>Whether the task and its updates are written to the agent's checkpoint.</summary>
     public bool Checkpointed { get; init; }

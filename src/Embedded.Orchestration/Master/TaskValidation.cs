@@ -25,6 +25,8 @@ internal static class TaskValidation
         if (task.Delegate is { } name && string.IsNullOrWhiteSpace(name)) return "the task's delegate name is empty";
         if (task.MaxCompletionTime is { } max && max <= TimeSpan.Zero) return "max completion time must be positive";
         if (task.KillGracePeriod is { } grace && grace < TimeSpan.Zero) return "kill grace period cannot be negative";
+        if (task.HealthCheck is { } health && ValidateCheck(health, "health check", task) is { } healthError) return healthError;
+        if (task.ReadinessCheck is { } ready && ValidateCheck(ready, "readiness check", task) is { } readyError) return readyError;
         if (task.Labels.Count > MaxLabels) return $"the task has {task.Labels.Count} labels; at most {MaxLabels} are allowed";
         foreach (var (key, value) in task.Labels)
         {
@@ -56,6 +58,47 @@ internal static class TaskValidation
         }
         if (container.Os is { } os && os is not ("linux" or "windows")) return $"os '{os}' must be linux or windows";
         return null;
+    }
+
+    /// <summary>The longest delay, interval, timeout or grace period a check may name.</summary>
+    public static readonly TimeSpan MaxCheckTime = TimeSpan.FromDays(1);
+
+    private static string? ValidateCheck(HealthCheck check, string what, TaskInfo task)
+    {
+        foreach (var (name, value, positive) in (ReadOnlySpan<(string, TimeSpan, bool)>)[
+            ("delay", check.Delay, false), ("interval", check.Interval, true), ("timeout", check.Timeout, true), ("grace period", check.GracePeriod, false)])
+        {
+            if (positive ? value <= TimeSpan.Zero : value < TimeSpan.Zero)
+                return $"the {what}'s {name} ({value}) must be {(positive ? "positive" : "zero or more")}";
+            if (value > MaxCheckTime) return $"the {what}'s {name} ({value}) must be at most {MaxCheckTime.TotalHours:0} hours";
+        }
+        if (check.ConsecutiveFailures < 1) return $"the {what}'s consecutive failures ({check.ConsecutiveFailures}) must be at least 1";
+        switch (check.Kind)
+        {
+            case HealthCheckKind.Command:
+                if (check.Command is not { } command || string.IsNullOrWhiteSpace(command.Value)) return $"the {what} is a command check with no command";
+                return null;
+            case HealthCheckKind.Http or HealthCheckKind.Tcp:
+                if (check.Kind == HealthCheckKind.Http)
+                {
+                    if (string.IsNullOrEmpty(check.Path) || check.Path[0] != '/' || check.Path.Length > 2048 || check.Path.Any(char.IsControl))
+                        return $"the {what}'s path '{Abbreviation.Abbreviate(check.Path ?? "")}' must start with '/'";
+                    if (check.ExpectedStatus is { } status and (< 100 or > 599)) return $"the {what}'s expected status {status} is not an HTTP status";
+                }
+                if (check.PortName is { } portName)
+                {
+                    if (task.Container?.PortMappings.Any(m => m.Name == portName) != true)
+                        return $"the {what} names port '{Abbreviation.Abbreviate(portName)}', which no port mapping of the task's container has";
+                    return null;
+                }
+                var ports = task.Resources.Ports.Count;
+                if (ports == 0) return $"the {what} probes a port, but the task has no ports";
+                if (check.PortIndex < 0 || (ulong)check.PortIndex >= ports)
+                    return $"the {what}'s port index {check.PortIndex} is beyond the task's {ports} port{(ports == 1 ? "" : "s")} (PORT0{(ports > 1 ? $"..PORT{ports - 1}" : "")})";
+                return null;
+            default:
+                return $"the {what}'s kind {check.Kind} is not Http, Tcp or Command";
+        }
     }
 
     public static bool IsValidId(string id) =>

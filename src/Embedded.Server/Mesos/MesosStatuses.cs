@@ -17,15 +17,14 @@ internal static class MesosStatuses
         if (status.AgentId is { } agent) Json.WriteId(json, "agent_id", agent);
         json.WriteNumber("timestamp", Json.Seconds(status.Timestamp));
         if (status.Uuid is { } uuid) json.WriteString("uuid", Uuid(uuid));
-        // TaskStatus has no exit code field; a label carries it, so clients (ours) need not parse the message.
-        if (status.ExitCode is { } exit)
+        if (status.Healthy is { } healthy) json.WriteBoolean("healthy", healthy);
+        // TaskStatus has no exit code or readiness field; labels carry them, so clients (ours) need not parse the message.
+        if (status.ExitCode is not null || status.Ready is not null)
         {
             json.WriteStartObject("labels");
             json.WriteStartArray("labels");
-            json.WriteStartObject();
-            json.WriteString("key", ExitCodeLabel);
-            json.WriteString("value", exit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteEndObject();
+            if (status.ExitCode is { } exit) Label(json, ExitCodeLabel, exit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (status.Ready is { } ready) Label(json, ReadyLabel, ready ? "true" : "false");
             json.WriteEndArray();
             json.WriteEndObject();
         }
@@ -34,6 +33,17 @@ internal static class MesosStatuses
 
     /// <summary>The label of a status that carries the task's exit code.</summary>
     public const string ExitCodeLabel = "exit_code";
+
+    /// <summary>The label of a status that carries what the task's readiness check says (<see cref="StatusUpdate.Ready"/>).</summary>
+    public const string ReadyLabel = "ready";
+
+    private static void Label(Utf8JsonWriter json, string key, string value)
+    {
+        json.WriteStartObject();
+        json.WriteString("key", key);
+        json.WriteString("value", value);
+        json.WriteEndObject();
+    }
 
     /// <summary>A status uuid as proto3 bytes: the 16 bytes in RFC 4122 order, standard padded base64.</summary>
     public static string Uuid(Guid uuid) => Convert.ToBase64String(uuid.ToByteArray(bigEndian: true));

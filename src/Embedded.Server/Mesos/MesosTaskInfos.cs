@@ -22,7 +22,7 @@ internal static class MesosTaskInfos
             container = Container(ci, command, commandInfo is { } info ? Argv(info, taskId, maxItems) : [], taskId, maxItems);
             command = null;
         }
-        return new TaskInfo(taskId, name, agentId, resources)
+        var task = new TaskInfo(taskId, name, agentId, resources)
         {
             Command = command,
             Container = container,
@@ -30,6 +30,7 @@ internal static class MesosTaskInfos
             MaxCompletionTime = Json.Duration(t, "max_completion_time"),
             KillGracePeriod = Json.Object(t, "kill_policy") is { } kp ? Json.Duration(kp, "grace_period") : null,
         };
+        return task with { HealthCheck = MesosHealthChecks.Read(t, task, maxItems) };
     }
 
     private static int? Port(JsonElement p, string name, string taskId) => Json.UInt64(p, name) switch
