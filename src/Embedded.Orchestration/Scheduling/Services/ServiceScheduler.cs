@@ -31,6 +31,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private volatile SchedulerSession? _session;
     private ITimer? _wake;
     private DateTimeOffset? _wakeAt;
+    private static readonly Filters RetrySoon = new(1);
     private bool _suppressed;
     private volatile bool _closing;
 
@@ -183,7 +184,8 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
             case EventArrived { Event: ErrorEvent e }: LogMasterError(e.Message); break;
             case EventArrived: break;
             case Resubscribed m: OnResubscribed(m.Session); break;
-            case Wake: _wakeAt = null; EvaluateAll(); break;
+            case Wake: OnWake(); break;
+            case Flush m: m.Reply.TrySetResult(); break;
             case Stopped: OnStopped(); break;
         }
     }
@@ -284,7 +286,8 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
                     LogLaunching(run.Name, task.TaskId, offer.AgentId);
                 }
             if (launches.Count > 0) Observe(_session!.LaunchAsync(offer, launches));
-            else Observe(_session!.DeclineAsync([offer.OfferId]));
+            // While instances wait to be placed, a declined agent comes back at the next allocation, not after the default 5 s.
+            else Observe(_session!.DeclineAsync([offer.OfferId], _runs.Values.Any(r => r.Wanted > 0) ? RetrySoon : null));
         }
         foreach (var run in _runs.Values) Publish(run);
         SuppressOrRevive();
@@ -317,6 +320,25 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
         else if (status.State == TaskState.Unreachable) LogUnreachable(run.Name, status.TaskId);
         Evaluate(run);
         ScheduleWake();
+    }
+
+    /// <summary>A backoff, minimum healthy time or deadline has passed: re-plan, and lift the filters of offers declined while launches waited.</summary>
+    private void OnWake()
+    {
+        _wakeAt = null;
+        EvaluateAll();
+        if (_runs.Values.Any(r => r.Wanted > 0))
+        {
+            _suppressed = false;
+            Observe(_session!.ReviveAsync());
+        }
+    }
+
+    /// <summary>Completes once the loop has handled everything queued before it (for tests).</summary>
+    internal Task FlushAsync()
+    {
+        var flush = new Flush();
+        return Post(flush) ? flush.Reply.Task : Task.CompletedTask;
     }
 
     private void EvaluateAll()
@@ -372,8 +394,6 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
         if (next == _wakeAt) return;
         _wakeAt = next;
         _wake?.Change(next is { } t ? t - now : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        // A wanted launch waits for offers the suppression held back: revive at the wake.
-        if (next is not null && _suppressed && _runs.Values.Any(r => r.Wanted > 0)) SuppressOrRevive();
     }
 
     private bool GroupRunsOn(string group, string agentId) => _groups.GetValueOrDefault((group, agentId)) > 0;
@@ -451,6 +471,10 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private sealed record EventArrived(SchedulerEvent Event) : Message;
     private sealed record Resubscribed(SchedulerSession Session) : Message;
     private sealed record Stopped : Message;
+    private sealed record Flush : Message
+    {
+        public TaskCompletionSource Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
     private sealed record Wake : Message
     {
         public static readonly Wake Instance = new();
