@@ -6,10 +6,11 @@ namespace Embedded.Orchestration.Scheduling.Services;
 /// <param name="Id">The instance's task id.</param>
 /// <param name="Sequence">Launch order: higher is newer.</param>
 /// <param name="OfTarget">Whether it runs the spec the service is rolling to (or runs, when no update is under way).</param>
-/// <param name="Active">Launched and not ended, not being killed and not unreachable: it takes up a place.</param>
+/// <param name="Active">Launched and not ended, not being killed and not unreachable: it counts towards the instances.</param>
 /// <param name="Healthy">RUNNING and its checks say healthy and ready.</param>
 /// <param name="HealthyLongEnough">Healthy for the update's <see cref="UpdateStrategy.MinHealthyTime"/>.</param>
-internal readonly record struct InstanceView(string Id, long Sequence, bool OfTarget, bool Active, bool Healthy, bool HealthyLongEnough);
+/// <param name="Killing">Being killed: it counts towards the surge until it has ended.</param>
+internal readonly record struct InstanceView(string Id, long Sequence, bool OfTarget, bool Active, bool Healthy, bool HealthyLongEnough, bool Killing = false);
 
 /// <summary>What to do now: how many instances of the target spec to start, and which instances to kill.</summary>
 internal sealed record RolloutPlan(int Start, ImmutableArray<string> Kill)
@@ -40,7 +41,7 @@ internal static class RolloutPlanner
         if (old.Count == 0)
             return new RolloutPlan(Math.Max(0, instances - target.Count), kill.ToImmutable());
 
-        var total = target.Count + old.Count;
+        var total = target.Count + old.Count + views.Count(v => v.Killing);
         var start = Math.Max(0, Math.Min(instances - target.Count, instances + strategy.MaxSurge - total));
 
         // An old instance that is not healthy takes nothing from the healthy count: it goes at once.

@@ -27,7 +27,7 @@ public sealed class ServiceHandle : IAsyncDisposable
     /// <summary>The spec the service runs or rolls to.</summary>
     public ServiceSpec Spec => _view.Spec;
 
-    /// <summary>The version of <see cref="Spec"/>: 1 when deployed, one more for each update (a rollback included).</summary>
+    /// <summary>The version of <see cref="Spec"/>: 1 when deployed, a new one for each update; a rollback goes back to the version it reverts to.</summary>
     public int Version => _view.Version;
 
     /// <summary>Every instance launched and not ended, of any version.</summary>

@@ -17,6 +17,7 @@ internal sealed class ServiceRun
     private int _failures;
     private DateTimeOffset _nextLaunch = DateTimeOffset.MinValue;
     private long _sequence;
+    private int _lastVersion = 1;
     private Rollout? _rollout;
 
     public ServiceRun(ServiceSpec spec, ServiceHandle handle, Func<ServiceSpec, int, string?> registerBody)
@@ -56,7 +57,7 @@ internal sealed class ServiceRun
     public void Update(ServiceSpec spec, TaskCompletionSource<ServiceUpdateResult> reply, DateTimeOffset now)
     {
         _rollout?.End(ServiceUpdateOutcome.Superseded, Target.Version, "another update came first");
-        Target = AddRevision(spec, Target.Version + 1);
+        Target = AddRevision(spec, ++_lastVersion);
         _count = spec.Instances;
         _rollout = new Rollout(reply, now);
     }
@@ -107,7 +108,7 @@ internal sealed class ServiceRun
 
         var strategy = Target.Spec.Update;
         var views = _instances.Values.Select(i => new InstanceView(i.Id, i.Sequence, i.Revision == Target, i.IsActive, i.IsHealthy,
-            i.IsHealthy && i.HealthySince is { } since && now - since >= strategy.MinHealthyTime)).ToList();
+            i.IsHealthy && i.HealthySince is { } since && now - since >= strategy.MinHealthyTime, i.Killing && !i.State.IsTerminal())).ToList();
         var oldLeft = views.Any(v => v.Active && !v.OfTarget);
         var targetHealthy = views.Count(v => v.OfTarget && v.Active && v.Healthy);
 
@@ -130,7 +131,8 @@ internal sealed class ServiceRun
                 var failed = Target.Version;
                 if (strategy.AutoRevert && Stable is { } stable && stable != Target && !rollout.Reverting)
                 {
-                    Target = AddRevision(stable.Spec, Target.Version + 1);
+                    // Back to the healthy version itself: its instances that still run are kept, the new ones go.
+                    Target = stable;
                     _count = stable.Spec.Instances;
                     _rollout = new Rollout(rollout.Reply, now) { Reverting = true };
                     return Evaluate(now);
