@@ -44,7 +44,7 @@ public static class ClusterOrchestrationServiceCollectionExtensions
         services.TryAddSingleton<AgentPool>();
         services.TryAddSingleton<IClusterClient>(sp => new ClusterClient(
             sp.GetRequiredService<MasterLink>(), sp.GetRequiredService<InProcessTransport>(), sp.GetRequiredService<AgentPool>().Find, () => sp.GetService<JobScheduler>(),
-            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master.WatcherBufferEvents));
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Master.WatcherBufferEvents, () => sp.GetService<ServiceScheduler>()));
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.Jobs,
             sp.GetRequiredService<IClusterClient>(),

@@ -56,3 +56,6 @@ public enum ServiceUpdateOutcome
 }
 
 public sealed record ServiceUpdateResult(ServiceUpdateOutcome Outcome, int Version, string Message);
+
+/// <summary>A service in <see cref="ClusterState.Services"/>: its version, the count it keeps, whether it is healthy, and its instances.</summary>
+public sealed record ServiceSnapshot(string Name, int Version, int Instances, bool Healthy, ImmutableArray<ServiceInstance> Launched);

@@ -118,6 +118,10 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
 
     public ServiceHandle? Find(string name) => _handles.GetValueOrDefault(name);
 
+    /// <summary>The deployed services as their handles show them now; no call into the loop.</summary>
+    public ImmutableArray<ServiceSnapshot> Snapshot() =>
+        [.. _handles.Values.OrderBy(h => h.Name, StringComparer.Ordinal).Select(h => new ServiceSnapshot(h.Name, h.Version, h.Spec.Instances, h.IsHealthy, h.Instances))];
+
     internal Task ScaleAsync(string name, int instances, CancellationToken cancellationToken)
     {
         if (instances is < 0 or > ServiceSpecValidation.MaxInstances)

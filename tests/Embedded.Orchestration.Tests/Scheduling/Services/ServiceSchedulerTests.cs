@@ -34,10 +34,14 @@ public sealed class ServiceSchedulerTests(ITestOutputHelper output)
             endpoints.Select(e => e.Port()).Should().Equal(endpoints.Select(e => e.Port("http")));
             FluentActions.Invoking(() => endpoints[0].Port("grpc")).Should().Throw<ArgumentException>().WithMessage("*no port named 'grpc' (it has http, PORT1)*");
             cluster.Services.Find("web").Should().BeSameAs(web);
+            var state = (await cluster.GetStateAsync()).Services.Should().ContainSingle().Subject;
+            state.Should().BeEquivalentTo(new { Name = "web", Version = 1, Instances = 3, Healthy = true });
+            state.Launched.Select(i => i.InstanceId).Should().Equal(web.Instances.Select(i => i.InstanceId));
         }
         cluster.Services.Find("web").Should().BeNull();
         await cluster.SettleServicesAsync();
         (await cluster.GetStateAsync()).Tasks.Should().BeEmpty();
+        (await cluster.GetStateAsync()).Services.Should().BeEmpty();
     }
 
     [Fact]
