@@ -193,7 +193,19 @@ internal sealed class ServiceRun
         var instance = new Instance(id, _sequence, target, offer.AgentId, offer.Hostname, offer.Attributes, ports);
         _instances.Add(id, instance);
         Wanted--;
-        return task with { HealthCheck = spec.HealthCheck, ReadinessCheck = spec.ReadinessCheck };
+        return task with { HealthCheck = ByIndex(spec.HealthCheck, spec, hostPorts.Length), ReadinessCheck = ByIndex(spec.ReadinessCheck, spec, hostPorts.Length) };
+    }
+
+    /// <summary>
+    /// A check that names a port the agent cannot resolve (the agent knows only container port
+    /// mappings' names) as the index of that port among the task's host ports.
+    /// </summary>
+    private static Model.HealthCheck? ByIndex(Model.HealthCheck? check, ServiceSpec spec, int ports)
+    {
+        if (check?.PortName is not { } name || spec.Container?.PortMappings.Any(m => m.Name == name) == true) return check;
+        for (var i = 0; i < ports; i++)
+            if (spec.PortName(i) == name) return check with { PortName = null, PortIndex = i };
+        return check;
     }
 
     /// <summary>Whether an instance on an agent with <paramref name="attributes"/> keeps the spread even: its value has no more instances than the emptiest value.</summary>

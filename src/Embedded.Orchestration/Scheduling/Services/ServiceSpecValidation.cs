@@ -42,6 +42,12 @@ internal static class ServiceSpecValidation
             if (check.Interval <= TimeSpan.Zero || check.Timeout <= TimeSpan.Zero) return $"{who}: the {what}'s interval and timeout must be positive";
             if (check.ConsecutiveFailures < 1) return $"{who}: the {what} needs at least 1 consecutive failure";
             if (check.Kind == Model.HealthCheckKind.Command && check.Command is null) return $"{who}: the {what} has no command";
+            var ports = spec.Ports + (spec.Container?.PortMappings.Count(m => m.HostPort == 0) ?? 0);
+            if (check.Kind != Model.HealthCheckKind.Command && check.PortName is { } name
+                && spec.Container?.PortMappings.Any(m => m.Name == name) != true && !Enumerable.Range(0, ports).Any(i => spec.PortName(i) == name))
+                return $"{who}: the {what} probes port '{name}', which the service does not have";
+            if (check.Kind != Model.HealthCheckKind.Command && check.PortName is null && check.PortIndex >= ports && spec.Container?.PortMappings.Length is null or 0)
+                return $"{who}: the {what} probes port {check.PortIndex}, but the service has {ports} port(s)";
         }
         return null;
     }

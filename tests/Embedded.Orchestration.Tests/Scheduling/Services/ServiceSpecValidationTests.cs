@@ -1,3 +1,4 @@
+using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling.Services;
 
 namespace Embedded.Orchestration.Tests.Scheduling.Services;
@@ -23,5 +24,9 @@ public sealed class ServiceSpecValidationTests
         ServiceSpecValidation.Problem(Good with { Update = new UpdateStrategy { MinHealthyTime = TimeSpan.FromMinutes(10) } }).Should().Contain("HealthyDeadline");
         ServiceSpecValidation.Problem(Good with { Restart = new RestartPolicy { Factor = 0.5 } }).Should().Contain("restart factor");
         ServiceSpecValidation.Problem(Good.WaitFor("web")).Should().Be("service 'web' depends on itself");
+        ServiceSpecValidation.Problem(Good with { Ports = 1, HealthCheck = HealthCheck.Tcp() with { PortName = "grpc" } })
+            .Should().Be("service 'web': the health check probes port 'grpc', which the service does not have");
+        ServiceSpecValidation.Problem(Good with { ReadinessCheck = HealthCheck.Http("/") }).Should().Be("service 'web': the readiness check probes port 0, but the service has 0 port(s)");
+        ServiceSpecValidation.Problem(Good with { Ports = 2, PortNames = ["http", "admin"], HealthCheck = HealthCheck.Http("/") with { PortName = "admin" } }).Should().BeNull();
     }
 }
