@@ -65,7 +65,7 @@ internal sealed class JobSchedulerService(JobScheduler scheduler, bool enabled, 
 }
 
 /// <summary>
-/// The service scheduler's life with its host: subscribes, then deploys the services of <c>AddService</c>
+/// The service scheduler's life with its host: starts its loop (the framework subscribes with the first deployment), then deploys the services of <c>AddService</c>
 /// and those the work directory kept from an earlier run, each once what it depends on is healthy (in the
 /// background: the host does not wait for them). Stopping takes no more launches, then tears the framework down.
 /// </summary>
@@ -77,10 +77,10 @@ internal sealed partial class ServiceSchedulerService(ServiceScheduler scheduler
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Enabled) return;
-        await scheduler.StartSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        if (!options.Enabled) return Task.CompletedTask;
+        scheduler.StartScheduler();
         var declared = options.Services.ToList();
         var stored = scheduler.LoadStored().Where(s => !declared.Any(d => d.Name == s.Name)).ToList();
         var all = declared.Concat(stored).ToList();
@@ -90,6 +90,7 @@ internal sealed partial class ServiceSchedulerService(ServiceScheduler scheduler
             all = declared;
         }
         if (all.Count > 0) _startup = DeployAsync(all);
+        return Task.CompletedTask;
     }
 
     private async Task DeployAsync(IReadOnlyList<ServiceSpec> specs)

@@ -34,6 +34,8 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private static readonly Filters RetrySoon = new(1);
     private bool _suppressed;
     private volatile bool _closing;
+    private volatile bool _started;
+    private readonly SemaphoreSlim _subscribing = new(1, 1);
 
     public ServiceScheduler(ServiceSchedulerOptions options, string? workDirectory, IClusterClient cluster, DelegateRegistry delegates, TimeProvider time,
         ILoggerFactory loggers) : base(loggers.CreateLogger<ServiceScheduler>())
@@ -56,14 +58,30 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
         PartitionAware = true,
     };
 
-    public async Task StartSchedulerAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the loop. The framework subscribes with the first deployment: a host without services has none.</summary>
+    public void StartScheduler()
     {
-        _session = await _cluster.SubscribeAsync(Info, cancellationToken).ConfigureAwait(false);
         _wake = _time.CreateTimer(_ => Post(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Start();
-        _ = PumpAsync(_session);
-        // Nothing is wanted until a service is deployed.
-        Post(new Deploy(null));
+        _started = true;
+    }
+
+    private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
+    {
+        if (_session is not null) return;
+        if (!_started || _stopping.IsCancellationRequested) throw new InvalidOperationException("the service scheduler is not running");
+        await _subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_session is not null) return;
+            var session = await _cluster.SubscribeAsync(Info, cancellationToken).ConfigureAwait(false);
+            _session = session;
+            _ = PumpAsync(session);
+        }
+        finally
+        {
+            _subscribing.Release();
+        }
     }
 
     /// <summary>The specs kept in the work directory by an earlier run of this host; empty without one.</summary>
@@ -87,7 +105,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     /// <summary>Kills every instance (the master does, on teardown) and stops; the specs stay in the work directory.</summary>
     public async Task StopSchedulerAsync(CancellationToken cancellationToken)
     {
-        if (_session is null) return;
+        if (!_started) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _wake?.Dispose();
         await _output.DisposeAsync().ConfigureAwait(false);
@@ -107,13 +125,14 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
         await StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<ServiceHandle> DeployAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
+    public async Task<ServiceHandle> DeployAsync(ServiceSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (ServiceSpecValidation.Problem(spec) is { } problem) throw new ArgumentException(problem, nameof(spec));
+        await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false);
         var deploy = new Deploy(spec);
-        if (_session is null || !Post(deploy)) throw new InvalidOperationException("the service scheduler is not running");
-        return deploy.Reply.Task.WaitAsync(cancellationToken);
+        if (!Post(deploy)) throw new InvalidOperationException("the service scheduler has stopped");
+        return await deploy.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public ServiceHandle? Find(string name) => _handles.GetValueOrDefault(name);
@@ -196,11 +215,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
 
     private void OnDeploy(Deploy m)
     {
-        if (m.Spec is not { } spec)
-        {
-            EvaluateAll();
-            return;
-        }
+        var spec = m.Spec;
         if (_runs.ContainsKey(spec.Name))
         {
             m.Reply.TrySetException(new ArgumentException($"a service named '{spec.Name}' is deployed already; update it with its handle's UpdateAsync", "spec"));
@@ -455,8 +470,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
 
     internal abstract record Message;
 
-    /// <summary>A service to deploy; null only re-plans (after the start).</summary>
-    private sealed record Deploy(ServiceSpec? Spec) : Message
+    private sealed record Deploy(ServiceSpec Spec) : Message
     {
         public TaskCompletionSource<ServiceHandle> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -26,8 +26,11 @@ public sealed class ServiceDurabilityTests(ITestOutputHelper output) : IDisposab
     {
         await using var cluster = await StartAsync(output, _time, configure: o => o.Master.WorkDirectory = _directory);
         var scheduler = cluster.ServiceProvider.GetRequiredService<ServiceScheduler>();
-        var framework = scheduler.FrameworkId;
+        scheduler.FrameworkId.Should().BeNull("the framework subscribes with the first deployment");
+        (await cluster.GetStateAsync()).Frameworks.Should().BeEmpty();
         await using var web = await cluster.Services.DeployAsync(ServiceSpec.Run("web", Forever()) with { Instances = 2 });
+        var framework = scheduler.FrameworkId;
+        framework.Should().NotBeNull();
         await cluster.HealthyAsync(web, _time);
         var before = web.Instances.Select(i => i.InstanceId).ToList();
 
