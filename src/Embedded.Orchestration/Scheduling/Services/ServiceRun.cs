@@ -175,7 +175,7 @@ internal sealed class ServiceRun
     /// fits there (executor, os, constraints, one per agent, spread, resources and ports); null otherwise.
     /// </summary>
     public TaskInfo? TryLaunch(Offer offer, ref Resources remaining, DateTimeOffset now, Func<string, string, bool> groupRunsOn,
-        IReadOnlyCollection<ImmutableDictionary<string, string>> knownAgents)
+        IReadOnlyCollection<Offer> knownAgents)
     {
         if (Wanted <= 0 || Stopping || now < _nextLaunch) return null;
         var target = Target;
@@ -208,10 +208,14 @@ internal sealed class ServiceRun
         return check;
     }
 
-    /// <summary>Whether an instance on an agent with <paramref name="attributes"/> keeps the spread even: its value has no more instances than the emptiest value.</summary>
-    private bool Spreads(string attribute, ImmutableDictionary<string, string> attributes, IReadOnlyCollection<ImmutableDictionary<string, string>> knownAgents)
+    /// <summary>
+    /// Whether an instance on an agent with <paramref name="attributes"/> keeps the spread even: its value has no more
+    /// instances than the emptiest value among the agents (as last offered) that could run the service at all.
+    /// </summary>
+    private bool Spreads(string attribute, ImmutableDictionary<string, string> attributes, IReadOnlyCollection<Offer> knownAgents)
     {
-        var counts = knownAgents.Select(a => a.GetValueOrDefault(attribute) ?? "").Distinct().ToDictionary(v => v, _ => 0);
+        var counts = knownAgents.Where(a => Target.Needs.RuleOutByFacts(a.TaskKinds, a.Attributes) is null)
+            .Select(a => a.Attributes.GetValueOrDefault(attribute) ?? "").Distinct().ToDictionary(v => v, _ => 0);
         foreach (var i in _instances.Values.Where(i => i.IsActive && i.Revision == Target))
         {
             var value = i.Attributes.GetValueOrDefault(attribute) ?? "";

@@ -25,7 +25,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private readonly Dictionary<string, ServiceRun> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceRun> _byTask = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Group, string AgentId), int> _groups = [];
-    private readonly Dictionary<string, ImmutableDictionary<string, string>> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Offer> _agents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ServiceHandle> _handles = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private volatile SchedulerSession? _session;
@@ -289,7 +289,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private void OnOffers(ImmutableArray<Offer> offers)
     {
         var now = _time.GetUtcNow();
-        foreach (var offer in offers) _agents[offer.AgentId] = offer.Attributes;
+        foreach (var offer in offers) _agents[offer.AgentId] = offer;
         var agents = _agents.Values;
         foreach (var offer in offers)
         {

@@ -28,7 +28,7 @@ public sealed class ServiceRunHealthTests
         var run = new ServiceRun(spec, new ServiceHandle(null!, spec), (_, _) => null);
         run.Evaluate(Now);
         var remaining = Offer.Resources;
-        var task = run.TryLaunch(Offer, ref remaining, Now, (_, _) => false, [Offer.Attributes]);
+        var task = run.TryLaunch(Offer, ref remaining, Now, (_, _) => false, [Offer]);
         task.Should().NotBeNull();
         return (run, task!);
     }
@@ -83,8 +83,8 @@ public sealed class ServiceRunHealthTests
         run.Wanted.Should().Be(1);
         run.NextWake(Now).Should().Be(Now + TimeSpan.FromSeconds(1));
         var remaining = Offer.Resources;
-        run.TryLaunch(Offer, ref remaining, Now + TimeSpan.FromMilliseconds(999), (_, _) => false, [Offer.Attributes]).Should().BeNull("it backs off");
-        run.TryLaunch(Offer, ref remaining, Now + TimeSpan.FromSeconds(1), (_, _) => false, [Offer.Attributes]).Should().NotBeNull();
+        run.TryLaunch(Offer, ref remaining, Now + TimeSpan.FromMilliseconds(999), (_, _) => false, [Offer]).Should().BeNull("it backs off");
+        run.TryLaunch(Offer, ref remaining, Now + TimeSpan.FromSeconds(1), (_, _) => false, [Offer]).Should().NotBeNull();
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ServiceRunHealthTests
         run.Update(spec.WithEnvironment("V", "2"), new TaskCompletionSource<ServiceUpdateResult>(), Now);
         run.Evaluate(Now).Should().BeEmpty();
         var remaining = Offer.Resources;
-        var fresh = run.TryLaunch(Offer, ref remaining, Now, (_, _) => false, [Offer.Attributes])!;
+        var fresh = run.TryLaunch(Offer, ref remaining, Now, (_, _) => false, [Offer])!;
         run.OnStatus(Status(fresh.TaskId, TaskState.Running), Now, out _);
         run.Evaluate(Now + TimeSpan.FromMinutes(1)).Should().BeEmpty("the new instance's check has not passed");
         run.OnStatus(Status(fresh.TaskId, TaskState.Running, healthy: true), Now + TimeSpan.FromMinutes(1), out _);

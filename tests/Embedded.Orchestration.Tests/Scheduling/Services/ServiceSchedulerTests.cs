@@ -125,6 +125,7 @@ public sealed class ServiceSchedulerTests(ITestOutputHelper output)
             o.AddAgent("a1", TestCluster.AgentResources).SetAttribute("zone", "a");
             o.AddAgent("a2", TestCluster.AgentResources).SetAttribute("zone", "a");
             o.AddAgent("b1", TestCluster.AgentResources).SetAttribute("zone", "b");
+            o.AddAgent("p1", TestCluster.AgentResources).UseProcesses(); // no zone, and no delegate executor: not a place to spread to
         });
         await using var unique = await cluster.Services.DeployAsync(ServiceSpec.Run("unique", Forever()) with
         {
