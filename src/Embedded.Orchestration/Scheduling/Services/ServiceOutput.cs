@@ -17,12 +17,15 @@ internal sealed partial class ServiceOutput : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Followed> _followed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ILogger> _categories = new(StringComparer.Ordinal);
     private readonly ITimer? _timer;
+    private readonly TimeProvider _time;
     private int _reading;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
     public ServiceOutput(IClusterClient cluster, ILoggerFactory loggers, TimeProvider time, TimeSpan interval)
     {
         _cluster = cluster;
         _loggers = loggers;
+        _time = time;
         if (interval != Timeout.InfiniteTimeSpan) _timer = time.CreateTimer(_ => _ = ReadAllAsync(), null, interval, interval);
     }
 
@@ -48,7 +51,9 @@ internal sealed partial class ServiceOutput : IAsyncDisposable
                 TaskOutput? output;
                 try
                 {
-                    output = await _cluster.ReadOutputAsync(followed.AgentId, followed.FrameworkId, followed.TaskId).ConfigureAwait(false);
+                    // An agent that does not answer (a partition) holds up no other instance's logs for long.
+                    using var timeout = new CancellationTokenSource(ReadTimeout, _time);
+                    output = await _cluster.ReadOutputAsync(followed.AgentId, followed.FrameworkId, followed.TaskId, timeout.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
                 {

@@ -216,6 +216,11 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private void OnDeploy(Deploy m)
     {
         var spec = m.Spec;
+        if (_closing)
+        {
+            m.Reply.TrySetException(new InvalidOperationException("the service scheduler is stopping with its host"));
+            return;
+        }
         if (_runs.ContainsKey(spec.Name))
         {
             m.Reply.TrySetException(new ArgumentException($"a service named '{spec.Name}' is deployed already; update it with its handle's UpdateAsync", "spec"));
@@ -369,8 +374,14 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     /// <summary>Re-plans one service: kills what the plan says, ends it once stopped, publishes it, and asks for offers when it wants some.</summary>
     private void Evaluate(ServiceRun run)
     {
+        var target = run.Target;
         foreach (var taskId in run.Evaluate(_time.GetUtcNow()))
             Observe(_session!.KillAsync(taskId, run.Target.Spec.KillGracePeriod));
+        if (run.Target != target && !run.IsDone)
+        {
+            LogReverted(run.Name, run.Target.Version);
+            Save(); // A rollback: the work directory keeps the version the service went back to.
+        }
         if (run.IsDone)
         {
             _runs.Remove(run.Name);
@@ -506,6 +517,9 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Service {Service} rolls to version {Version}")]
     private partial void LogUpdating(string service, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Service}: the update made no progress within its healthy deadline; reverted to version {Version}")]
+    private partial void LogReverted(string service, int version);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Service {Service} launches {TaskId} on {AgentId}")]
     private partial void LogLaunching(string service, string taskId, string agentId);
