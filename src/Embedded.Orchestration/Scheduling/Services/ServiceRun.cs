@@ -38,18 +38,14 @@ internal sealed class ServiceRun
     /// <summary>How many instances the latest plan wants started.</summary>
     public int Wanted { get; private set; }
 
+    /// <summary>Whether the service would launch on an offer now: it wants instances and does not back off.</summary>
+    public bool WantsOffers(DateTimeOffset now) => Wanted > 0 && !Stopping && now >= _nextLaunch;
+
     public bool Stopping { get; private set; }
     public List<TaskCompletionSource> StopReplies { get; } = [];
     public bool IsDone => Stopping && _instances.Count == 0;
-    public IEnumerable<string> TaskIds => _instances.Keys;
     public IEnumerable<Revision> Revisions => _revisions.Values;
     public ServiceSpec CurrentSpec => Target.Spec with { Instances = _count };
-
-    /// <summary>The groups of <see cref="Constraint.OnePerAgent"/> each instance holds on its agent.</summary>
-    public IEnumerable<(string Group, string AgentId)> Groups =>
-        _instances.Values.SelectMany(i => i.Revision.Spec.Constraints.OfType<UniquePerAgent>().Select(u => (u.Group, i.AgentId)));
-
-    public bool Knows(string taskId) => _instances.ContainsKey(taskId);
 
     public void Scale(int instances) => _count = instances;
 

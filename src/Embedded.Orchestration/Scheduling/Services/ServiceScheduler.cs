@@ -311,7 +311,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
                 }
             if (launches.Count > 0) Observe(_session!.LaunchAsync(offer, launches));
             // While instances wait to be placed, a declined agent comes back at the next allocation, not after the default 5 s.
-            else Observe(_session!.DeclineAsync([offer.OfferId], _runs.Values.Any(r => r.Wanted > 0) ? RetrySoon : null));
+            else Observe(_session!.DeclineAsync([offer.OfferId], _runs.Values.Any(r => r.WantsOffers(now)) ? RetrySoon : null));
         }
         foreach (var run in _runs.Values) Publish(run);
         SuppressOrRevive();
@@ -351,7 +351,8 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     {
         _wakeAt = null;
         EvaluateAll();
-        if (_runs.Values.Any(r => r.Wanted > 0))
+        var now = _time.GetUtcNow();
+        if (_runs.Values.Any(r => r.WantsOffers(now)))
         {
             _suppressed = false;
             Observe(_session!.ReviveAsync());
@@ -399,9 +400,11 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
 
     private void Publish(ServiceRun run) => run.Handle.Publish(run.CurrentSpec, run.Target.Version, run.Snapshot());
 
+    /// <summary>Offers only while some service would launch now: one that backs off is woken (and revives) when its backoff ends.</summary>
     private void SuppressOrRevive()
     {
-        var wanted = _runs.Values.Any(r => r.Wanted > 0);
+        var now = _time.GetUtcNow();
+        var wanted = _runs.Values.Any(r => r.WantsOffers(now));
         if (wanted && _suppressed)
         {
             _suppressed = false;

@@ -72,6 +72,7 @@ public sealed class ServiceSchedulerTests(ITestOutputHelper output)
         };
         await using var web = await cluster.Services.DeployAsync(ServiceSpec.Run("web", body));
         await cluster.UntilAsync(() => starts.Value == 1 && web.Instances.IsEmpty, "the first instance to fail");
+        (await cluster.GetStateAsync()).Frameworks.Single(f => f.Name == "embedded-services").Suppressed.Should().BeTrue("it takes no offers while it backs off");
 
         for (var failures = 1; failures <= 5; failures++)
         {
