@@ -37,7 +37,7 @@ public sealed class ClusterOptions
     public ClusterOptions AddService(ServiceSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        Services.Services.Add(spec);
+        Services.Specs.Add(spec);
         return this;
     }
 }

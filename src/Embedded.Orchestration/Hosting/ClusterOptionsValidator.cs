@@ -45,8 +45,8 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         NotNegative($"Services.{nameof(services.FailoverTimeout)}", services.FailoverTimeout);
         if (services.OutputInterval != Timeout.InfiniteTimeSpan) Positive($"Services.{nameof(services.OutputInterval)}", services.OutputInterval);
         if (string.IsNullOrWhiteSpace(services.FrameworkName)) failures.Add($"Services.{nameof(services.FrameworkName)} must not be empty");
-        if (services.Services.Any(s => s is null)) failures.Add("a service added with AddService is null");
-        else if (Scheduling.Services.ServiceStartup.Problem(services.Services) is { } problem) failures.Add(problem);
+        if (services.Specs.Any(s => s is null)) failures.Add("a service added with AddService is null");
+        else if (Scheduling.Services.ServiceStartup.Problem(services.Specs) is { } problem) failures.Add(problem);
 
         foreach (var duplicate in options.Agents.GroupBy(a => a.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
             failures.Add($"two agents are named '{duplicate.Key}'");

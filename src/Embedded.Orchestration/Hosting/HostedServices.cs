@@ -81,7 +81,7 @@ internal sealed partial class ServiceSchedulerService(ServiceScheduler scheduler
     {
         if (!options.Enabled) return Task.CompletedTask;
         scheduler.StartScheduler();
-        var declared = options.Services.ToList();
+        var declared = options.Specs.ToList();
         var stored = scheduler.LoadStored().Where(s => !declared.Any(d => d.Name == s.Name)).ToList();
         var all = declared.Concat(stored).ToList();
         if (stored.Count > 0 && ServiceStartup.Problem(all) is { } problem)

@@ -38,7 +38,8 @@ internal static class RolloutPlanner
         if (target.Count > instances)
             kill.AddRange(target.OrderBy(v => v.Healthy).ThenByDescending(v => v.Sequence).Take(target.Count - instances).Select(v => v.Id));
 
-        if (old.Count == 0)
+        // Rolling while an old instance runs or is still being killed: the surge counts it until it has ended.
+        if (!views.Any(v => !v.OfTarget && (v.Active || v.Killing)))
             return new RolloutPlan(Math.Max(0, instances - target.Count), kill.ToImmutable());
 
         var total = target.Count + old.Count + views.Count(v => v.Killing);

@@ -23,5 +23,5 @@ public sealed class ServiceSchedulerOptions
     public TimeSpan OutputInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Deployed when the host starts, each once what it depends on is healthy.</summary>
-    public List<ServiceSpec> Services { get; } = [];
+    public List<ServiceSpec> Specs { get; } = [];
 }

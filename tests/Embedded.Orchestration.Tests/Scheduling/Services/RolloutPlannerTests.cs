@@ -54,6 +54,15 @@ public sealed class RolloutPlannerTests
     }
 
     [Fact]
+    public void The_last_old_instance_counts_towards_the_surge_until_it_has_ended()
+    {
+        var strategy = new UpdateStrategy { MaxSurge = 0, MaxUnavailable = 1 };
+        var killing = new InstanceView("a", 1, OfTarget: false, Active: false, Healthy: true, HealthyLongEnough: true, Killing: true);
+        RolloutPlanner.Plan(3, strategy, [killing, New("b", 2), New("c", 3)]).Should().Be(new RolloutPlan(0, []));
+        RolloutPlanner.Plan(3, strategy, [New("b", 2), New("c", 3)]).Should().Be(new RolloutPlan(1, []));
+    }
+
+    [Fact]
     public void Unhealthy_old_instances_go_at_once_and_healthy_ones_stay_while_the_new_are_unhealthy()
     {
         var plan = RolloutPlanner.Plan(2, Surge1, [Old("a", 1, healthy: false), Old("b", 2), New("c", 3, healthy: false)]);
@@ -73,16 +82,19 @@ public sealed class RolloutPlannerTests
         var strategy = new UpdateStrategy { MaxSurge = surge, MaxUnavailable = unavailable };
         var instances = Enumerable.Range(1, count).Select(i => Old($"old-{i}", i)).ToList();
         long sequence = count;
-        for (var step = 0; step < 100 && (instances.Any(i => !i.OfTarget) || instances.Count < count); step++)
+        for (var step = 0; step < 100 && (instances.Any(i => !i.OfTarget) || instances.Count(i => i.Active) < count); step++)
         {
+            // What was being killed has ended; what the plan kills now takes a step to end, and counts meanwhile.
+            instances.RemoveAll(i => i.Killing);
             var plan = RolloutPlanner.Plan(count, strategy, instances);
-            instances.RemoveAll(i => plan.Kill.Contains(i.Id));
-            instances.Count(i => i.Healthy).Should().BeGreaterThanOrEqualTo(count - unavailable, $"step {step}");
+            instances = [.. instances.Select(i => plan.Kill.Contains(i.Id) ? i with { Active = false, Healthy = false, HealthyLongEnough = false, Killing = true } : i)];
+            instances.Count(i => i.Healthy && i.Active).Should().BeGreaterThanOrEqualTo(count - unavailable, $"step {step}");
             // New instances start unhealthy, become healthy, then count: one stage per step.
-            instances = [.. instances.Select(i => i.OfTarget && !i.Healthy ? i with { Healthy = true } : i.OfTarget && i.Healthy ? i with { HealthyLongEnough = true } : i)];
+            instances = [.. instances.Select(i => !i.Active ? i : i.OfTarget && !i.Healthy ? i with { Healthy = true } : i.OfTarget && i.Healthy ? i with { HealthyLongEnough = true } : i)];
             for (var n = 0; n < plan.Start; n++) instances.Add(New($"new-{++sequence}", sequence, healthy: false));
-            instances.Count.Should().BeLessThanOrEqualTo(count + surge, $"step {step}");
+            instances.Count.Should().BeLessThanOrEqualTo(count + surge, $"step {step}: launched and not ended");
         }
+        instances.RemoveAll(i => i.Killing);
         instances.Should().OnlyContain(i => i.OfTarget);
         instances.Should().HaveCount(count);
     }

@@ -46,6 +46,31 @@ public sealed class ServiceRunHealthTests
     }
 
     [Fact]
+    public void A_containers_endpoints_are_named_by_its_port_mappings_and_its_checks_keep_the_mapping_name_for_the_agent()
+    {
+        var spec = ServiceSpec.Docker("web", "nginx") with
+        {
+            Container = new ContainerSpec("nginx") { PortMappings = [new PortMapping(80) { Name = "http" }] },
+            Ports = 1,
+            PortNames = ["metrics"],
+            HealthCheck = HealthCheck.Http("/") with { PortName = "http" },
+        };
+        var offer = Offer with { TaskKinds = [TaskKind.Container] };
+        var run = new ServiceRun(spec, new ServiceHandle(null!, spec), (_, _) => null);
+        run.Evaluate(Now);
+        var remaining = offer.Resources;
+        var task = run.TryLaunch(offer, ref remaining, Now, (_, _) => false, [offer])!;
+        task.Container!.PortMappings.Should().Equal(new PortMapping(80, 31000) { Name = "http" });
+        task.HealthCheck.Should().Be(spec.HealthCheck, "the agent resolves a mapping's name itself");
+        run.Snapshot().Single().Ports.Should().Equal(new ServicePort("http", 31000), new ServicePort("metrics", 31001));
+        var command = Offer;
+        remaining = command.Resources;
+        run.Scale(2);
+        run.Evaluate(Now);
+        run.TryLaunch(command, ref remaining, Now, (_, _) => false, [command]).Should().BeNull("the agent has no container executor");
+    }
+
+    [Fact]
     public void An_instance_is_healthy_only_when_running_healthy_and_ready()
     {
         var (run, task) = Launch(Checked);
