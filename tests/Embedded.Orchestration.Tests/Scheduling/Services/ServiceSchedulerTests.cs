@@ -119,6 +119,35 @@ public sealed class ServiceSchedulerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Watching_a_service_shows_each_instances_statuses_and_ends_when_it_stops()
+    {
+        await using var cluster = await StartAsync(output, _time);
+        var web = await cluster.Services.StartAsync(ServiceSpec.Run("web", Forever())).WaitAsync(Guard);
+        var first = web.Instances.Single().InstanceId;
+        var events = new List<ServiceEvent>();
+        using var guard = new CancellationTokenSource(Guard);
+        // The first MoveNextAsync registers the watcher before it waits: nothing after this line is missed.
+        var reader = web.WatchAsync(guard.Token).GetAsyncEnumerator(guard.Token);
+        var next = reader.MoveNextAsync();
+        var watching = Task.Run(async () =>
+        {
+            while (await next)
+            {
+                lock (events) events.Add(reader.Current);
+                next = reader.MoveNextAsync();
+            }
+        });
+        await web.ScaleAsync(2);
+        await cluster.UntilAsync(() => { lock (events) return events.Any(e => e.Status.State == TaskState.Running); }, "the new instance's RUNNING");
+        await web.StopAsync();
+        await watching.WaitAsync(Guard);
+
+        events.Should().Contain(e => e.InstanceId == "web.1.2" && e.Status.State == TaskState.Running && e.Healthy && e.Version == 1 && e.Service == "web");
+        events.Where(e => e.Status.IsTerminal).Select(e => e.InstanceId).Should().BeEquivalentTo([first, "web.1.2"], "stopping kills both");
+        events.Where(e => e.Status.IsTerminal).Should().OnlyContain(e => e.Status.State == TaskState.Killed && !e.Healthy);
+    }
+
+    [Fact]
     public async Task One_per_agent_and_spread_place_instances_on_distinct_agents_and_zones()
     {
         await using var cluster = await StartAsync(output, _time, configure: o =>
