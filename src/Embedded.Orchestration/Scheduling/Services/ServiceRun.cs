@@ -105,7 +105,8 @@ internal sealed class ServiceRun
         var strategy = Target.Spec.Update;
         var views = _instances.Values.Select(i => new InstanceView(i.Id, i.Sequence, i.Revision == Target, i.IsActive, i.IsHealthy,
             i.IsHealthy && i.HealthySince is { } since && now - since >= strategy.MinHealthyTime, i.Killing && !i.State.IsTerminal())).ToList();
-        var oldLeft = views.Any(v => v.Active && !v.OfTarget);
+        // Old instances are left until they have ended, those being killed included; an unreachable one is not waited for.
+        var oldLeft = _instances.Values.Any(i => i.Revision != Target && i.State != TaskState.Unreachable);
         var targetHealthy = views.Count(v => v.OfTarget && v.Active && v.Healthy);
 
         if (_rollout is { } rollout)

@@ -62,7 +62,8 @@ public sealed class ServiceUpdateTests(ITestOutputHelper output)
         var result = await update;
         result.Outcome.Should().Be(ServiceUpdateOutcome.Reverted);
         result.Version.Should().Be(1);
-        await cluster.UntilAsync(() => web.IsHealthy, "the service to be healthy on version 1");
+        // The last version-2 instance may still be on its way out (a kill waits for the launch, on the fake clock).
+        await AdvanceUntil(cluster, () => web.IsHealthy, seconds: 30);
         web.Version.Should().Be(1);
         web.Instances.Select(i => i.InstanceId).Should().Equal(originals, "the healthy instances were never killed");
         watch.MinRunning.Should().BeGreaterThanOrEqualTo(3);
@@ -94,7 +95,7 @@ public sealed class ServiceUpdateTests(ITestOutputHelper output)
             await cluster.UntilAsync(() => true, "settling");
             _time.Advance(TimeSpan.FromSeconds(1));
         }
-        await cluster.UntilAsync(done, "the update to end");
+        await cluster.UntilAsync(done, "the update to end, or the service to be healthy");
     }
 
     /// <summary>Follows the master's task changes of the service framework and keeps the extremes.</summary>
