@@ -31,7 +31,9 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private volatile SchedulerSession? _session;
     private ITimer? _wake;
     private DateTimeOffset? _wakeAt;
-    private static readonly Filters RetrySoon = new(1);
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+    private static readonly Filters RetrySoon = new(RetryInterval.TotalSeconds);
+    private DateTimeOffset? _retryAt;
     private bool _suppressed;
     private volatile bool _closing;
     private volatile bool _started;
@@ -260,9 +262,9 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
         LogScaled(m.Name, m.Instances);
         run.Scale(m.Instances);
         Save();
-        m.Reply.TrySetResult();
         Evaluate(run);
         ScheduleWake();
+        m.Reply.TrySetResult(); // After the handle shows the new count, so a wait for health that follows waits for it.
     }
 
     private void OnUpdate(Update m)
@@ -310,11 +312,18 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
                     LogLaunching(run.Name, task.TaskId, offer.AgentId);
                 }
             if (launches.Count > 0) Observe(_session!.LaunchAsync(offer, launches));
-            // While instances wait to be placed, a declined agent comes back at the next allocation, not after the default 5 s.
-            else Observe(_session!.DeclineAsync([offer.OfferId], _runs.Values.Any(r => r.WantsOffers(now)) ? RetrySoon : null));
+            else
+            {
+                // While instances wait to be placed (another agent may take them, or this one once it has room),
+                // the declined agents are asked for again in a second: the wake revives, which lifts the filters.
+                var waiting = _runs.Values.Any(r => r.WantsOffers(now));
+                Observe(_session!.DeclineAsync([offer.OfferId], waiting ? RetrySoon : null));
+                if (waiting) _retryAt ??= now + RetryInterval;
+            }
         }
         foreach (var run in _runs.Values) Publish(run);
         SuppressOrRevive();
+        ScheduleWake();
     }
 
     private void OnStatus(StatusUpdate status)
@@ -350,6 +359,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private void OnWake()
     {
         _wakeAt = null;
+        if (_retryAt <= _time.GetUtcNow()) _retryAt = null;
         EvaluateAll();
         var now = _time.GetUtcNow();
         if (_runs.Values.Any(r => r.WantsOffers(now)))
@@ -421,7 +431,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private void ScheduleWake()
     {
         var now = _time.GetUtcNow();
-        DateTimeOffset? next = null;
+        DateTimeOffset? next = _retryAt > now ? _retryAt : null;
         foreach (var run in _runs.Values)
             if (run.NextWake(now) is { } at && (next is null || at < next)) next = at;
         if (next == _wakeAt) return;
