@@ -31,7 +31,7 @@ internal static class EndToEndScenarios
             }
         });
         Measure.Line($"EndToEnd: {agents} agents started in {Measure.Ms(started):F0} ms");
-        var delegates = cluster.Services.GetRequiredService<DelegateRegistry>();
+        var delegates = cluster.ServiceProvider.GetRequiredService<DelegateRegistry>();
         delegates.Register("hold", static async (_, ct) =>
         {
             try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }

@@ -32,7 +32,7 @@ await using var cluster = await MiniCluster.StartAsync(configure: c =>
         agent.DefaultKillGracePeriod = TimeSpan.FromMilliseconds(100);
     }
 });
-cluster.Services.GetRequiredService<DelegateRegistry>().Register("nap", async (_, ct) =>
+cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("nap", async (_, ct) =>
 {
     await Task.Delay(Random.Shared.Next(5, 100), ct);
     return Random.Shared.Next(10) == 0 ? 1 : 0;

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 
 // A master, three agents of different sizes, the built-in job scheduler and a second,
 // hand-written framework, all in this process. Runs a small demo workload and prints where each
-// piece of work ran and how it ended.
+// piece of work ran and how it ended; then keeps a service of three instances, kills one and
+// rolls an update over them.
 using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
 const string image = "embedded-test/busybox:latest"; // imported by scripts/setup.sh from Debian's busybox-static
@@ -71,6 +72,8 @@ foreach (var status in await analytics)
     rows.Add([status.TaskId, "analytics", status.AgentId ?? "-", status.State.ToString().ToUpperInvariant(), Describe(status.Reason, status.ExitCode), "1", ""]);
 
 PrintTable(["work", "framework", "agent", "state", "reason / exit", "attempts", "output"], rows);
+Console.WriteLine();
+await ServiceDemo.RunAsync(cluster, timeout.Token);
 var state = await cluster.GetStateAsync(timeout.Token);
 Console.WriteLine($"Done in {started.ElapsedMilliseconds} ms; {state.CompletedTasks.Length} tasks ended, {state.Tasks.Length} still active.");
 return 0;

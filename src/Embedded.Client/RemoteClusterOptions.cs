@@ -1,9 +1,10 @@
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Scheduling.Services;
 
 namespace Embedded.Client;
 
-/// <summary>How to reach a remote cluster's Mesos v1 HTTP API, and how its job scheduler behaves.</summary>
+/// <summary>How to reach a remote cluster's Mesos v1 HTTP API, and how its job and service schedulers behave.</summary>
 public sealed class RemoteClusterOptions
 {
     /// <summary>The master's address, such as <c>http://127.0.0.1:5050/</c>.</summary>
@@ -26,4 +27,10 @@ public sealed class RemoteClusterOptions
 
     /// <summary>The remote <see cref="IJobClient"/>'s framework: name, role, retries, failover.</summary>
     public JobSchedulerOptions Jobs { get; } = new();
+
+    /// <summary>
+    /// The remote <see cref="IServiceClient"/>'s framework (it subscribes with the first deployment), the
+    /// services deployed as the host starts, and where their specs are kept (<see cref="ServiceSchedulerOptions.WorkDirectory"/>).
+    /// </summary>
+    public ServiceSchedulerOptions Services { get; } = new();
 }

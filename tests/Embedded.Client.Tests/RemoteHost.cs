@@ -15,6 +15,7 @@ internal sealed class RemoteHost : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
     public IJobClient Jobs => _host.Services.GetRequiredService<IJobClient>();
+    public Embedded.Orchestration.Scheduling.Services.IServiceClient Services => _host.Services.GetRequiredService<Embedded.Orchestration.Scheduling.Services.IServiceClient>();
 
     public static async Task<RemoteHost> StartAsync(Uri master, ITestOutputHelper output, Action<RemoteClusterOptions>? configure = null)
     {

@@ -1,6 +1,7 @@
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Scheduling.Services;
 
 namespace Embedded.Orchestration.Hosting;
 
@@ -10,6 +11,7 @@ public sealed class ClusterOptions
     public MasterOptions Master { get; } = new();
     public List<AgentOptions> Agents { get; } = [];
     public JobSchedulerOptions Jobs { get; } = new();
+    public ServiceSchedulerOptions Services { get; } = new();
 
     /// <summary>
     /// Whether a cluster that names no agent gets one, "local", offering this machine (the default); off for
@@ -26,5 +28,16 @@ public sealed class ClusterOptions
         var agent = new AgentOptions { Name = name, Resources = resources };
         Agents.Add(agent);
         return agent;
+    }
+
+    /// <summary>
+    /// Deploys <paramref name="spec"/> when the host starts, once every service it depends on
+    /// (<see cref="ServiceSpec.DependsOn"/>) is healthy. A cycle or an unknown dependency fails the start, naming it.
+    /// </summary>
+    public ClusterOptions AddService(ServiceSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Services.Specs.Add(spec);
+        return this;
     }
 }

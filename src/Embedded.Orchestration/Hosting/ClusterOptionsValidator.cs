@@ -41,6 +41,13 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         if (jobs.MaxRetries < 0) failures.Add($"Jobs.{nameof(jobs.MaxRetries)} must not be negative (it is {jobs.MaxRetries})");
         if (string.IsNullOrWhiteSpace(jobs.FrameworkName)) failures.Add($"Jobs.{nameof(jobs.FrameworkName)} must not be empty");
 
+        var services = options.Services;
+        NotNegative($"Services.{nameof(services.FailoverTimeout)}", services.FailoverTimeout);
+        if (services.OutputInterval != Timeout.InfiniteTimeSpan) Positive($"Services.{nameof(services.OutputInterval)}", services.OutputInterval);
+        if (string.IsNullOrWhiteSpace(services.FrameworkName)) failures.Add($"Services.{nameof(services.FrameworkName)} must not be empty");
+        if (services.Specs.Any(s => s is null)) failures.Add("a service added with AddService is null");
+        else if (Scheduling.Services.ServiceStartup.Problem(services.Specs) is { } problem) failures.Add(problem);
+
         foreach (var duplicate in options.Agents.GroupBy(a => a.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
             failures.Add($"two agents are named '{duplicate.Key}'");
         foreach (var agent in options.Agents)

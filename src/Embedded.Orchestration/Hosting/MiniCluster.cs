@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Scheduling.Services;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,14 +30,18 @@ public sealed class MiniCluster : IAsyncDisposable
         _signals = [Register(PosixSignal.SIGTERM), Register(PosixSignal.SIGINT)];
         Client = services.GetRequiredService<IClusterClient>();
         Jobs = services.GetRequiredService<IJobClient>();
+        Services = services.GetRequiredService<IServiceClient>();
         var pool = services.GetRequiredService<AgentPool>();
         Agents = [.. pool.Names.Select(name => new AgentHandle(pool, Client, name))];
     }
 
     public IClusterClient Client { get; }
     public IJobClient Jobs { get; }
+
+    /// <summary>The service scheduler: <c>await using var db = await cluster.Services.StartAsync(spec);</c> gives a healthy service, stopped on dispose.</summary>
+    public IServiceClient Services { get; }
     public IReadOnlyList<AgentHandle> Agents { get; }
-    public IServiceProvider Services => _services;
+    public IServiceProvider ServiceProvider => _services;
 
     public AgentHandle Agent(string id) => Agents.FirstOrDefault(a => a.Id == id)
         ?? throw new ArgumentException($"no agent is named '{id}'", nameof(id));
@@ -74,6 +79,7 @@ public sealed class MiniCluster : IAsyncDisposable
         {
             // A test cluster favours speed: its job scheduler does not fsync every update unless asked to.
             options.Jobs.Checkpoint = false;
+            options.Services.Checkpoint = false;
             configure?.Invoke(options);
             if (options.Agents.Count == 0)
                 for (var i = 1; i <= agents; i++)

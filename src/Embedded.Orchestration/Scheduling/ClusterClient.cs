@@ -50,7 +50,8 @@ public interface IClusterClient
     Task<TaskKillResult> KillTaskAsync(string taskId, string? frameworkId = null, TimeSpan? gracePeriod = null, CancellationToken cancellationToken = default);
 }
 
-internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs, int watcherBuffer)
+internal sealed class ClusterClient(MasterLink link, InProcessTransport transport, Func<string, AgentActor?> findAgent, Func<JobScheduler?> jobs, int watcherBuffer,
+    Func<Services.ServiceScheduler?>? services = null)
     : IClusterClient
 {
     /// <summary>What carries this cluster's messages; agents of other processes join the master through it.</summary>
@@ -112,8 +113,10 @@ internal sealed class ClusterClient(MasterLink link, InProcessTransport transpor
         var request = new GetState();
         if (!link.Post(request)) throw new InvalidOperationException("the master has stopped");
         var state = await request.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        // Waiting jobs are the job scheduler's, not the master's: the master only knows what was launched.
-        return jobs() is { } scheduler ? state with { PendingJobs = await scheduler.GetPendingAsync(cancellationToken).ConfigureAwait(false) } : state;
+        // Waiting jobs and services are the schedulers', not the master's: the master only knows what was launched.
+        if (jobs() is { } scheduler) state = state with { PendingJobs = await scheduler.GetPendingAsync(cancellationToken).ConfigureAwait(false) };
+        if (services?.Invoke() is { } keeper) state = state with { Services = keeper.Snapshot() };
+        return state;
     }
 
     public Task<ImmutableArray<AgentSnapshot>> GetAgentsAsync(CancellationToken cancellationToken = default)

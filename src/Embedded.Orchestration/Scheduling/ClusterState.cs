@@ -16,6 +16,9 @@ public sealed record ClusterState(
 {
     /// <summary>Jobs the built-in job scheduler holds until an agent can run them, with why they wait.</summary>
     public ImmutableArray<PendingJob> PendingJobs { get; init; } = [];
+
+    /// <summary>The services the built-in service scheduler keeps, with their instances and health.</summary>
+    public ImmutableArray<Services.ServiceSnapshot> Services { get; init; } = [];
 }
 
 public sealed record AgentSnapshot(

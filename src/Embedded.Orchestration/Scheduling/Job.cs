@@ -70,6 +70,8 @@ public sealed record Job
     public static Job Run(TaskDelegate body, string? resources = null) =>
         new() { Body = body, Resources = resources is null ? DefaultResources : Resources.Parse(resources), Name = "delegate" };
 
+    internal TaskTemplate Template => new(Name, Command, Container, Resources, Ports, Environment, Labels, Timeout, KillGracePeriod);
+
     public Job WithEnvironment(string name, string value) => this with { Environment = Environment.SetItem(name, value) };
     public Job WithLabel(string name, string value) => this with { Labels = Labels.SetItem(name, value) };
     public Job WithConstraint(Constraint constraint) => this with { Constraints = Constraints.Add(constraint) };

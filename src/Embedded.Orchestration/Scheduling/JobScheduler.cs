@@ -260,6 +260,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (job.Constraints.IsDefault) return "constraints must not be a default array";
         foreach (var constraint in job.Constraints)
             if (constraint is null) return "a constraint is null";
+            else if (constraint is SpreadOver) return $"a job cannot be spread ({constraint.Describe()}): spreading applies to the instances of a service";
         return null;
     }
 
@@ -312,55 +313,13 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (job.Needs.RuleOutByFacts(offer.TaskKinds, offer.Attributes) is not null) return null;
         foreach (var constraint in job.Job.Constraints)
             if (constraint is UniquePerAgent && !constraint.Allows(offer.AgentId, offer.Attributes, GroupRunsOn)) return null;
-        var container = job.Job.Container;
-        var need = job.Job.Resources;
-        var environment = job.Job.Environment;
-        var dynamicMappings = container?.PortMappings.Count(m => m.HostPort == 0) ?? 0;
-        var portCount = job.Job.Ports + dynamicMappings;
-        if (portCount > 0)
-        {
-            var ports = PickPorts(remaining.Ports, portCount);
-            if (ports is null) return null;
-            need = need.Add(Resources.Empty.WithRanges(Resources.PortsName, RangeSet.Of(ports.Select(p => new ValueRange(p, p)))));
-            for (var i = 0; i < ports.Count; i++) environment = environment.SetItem($"PORT{i}", ports[i].ToString());
-            if (container is not null)
-            {
-                var next = 0;
-                container = container with
-                {
-                    PortMappings = [.. container.PortMappings.Select(m => m.HostPort == 0 ? m with { HostPort = (int)ports[next++] } : m)],
-                };
-            }
-        }
-        if (!remaining.Contains(need)) return null;
-        remaining = remaining.Subtract(need);
-
         var taskId = $"{job.Id}.{job.Attempt}";
+        if (job.Template.Fit(offer, ref remaining, taskId, job.DelegateName) is not { } task) return null;
         job.TaskId = taskId;
         job.AgentId = offer.AgentId;
         _byTask[taskId] = job;
         foreach (var group in job.Groups) _groups[(group, offer.AgentId)] = _groups.GetValueOrDefault((group, offer.AgentId)) + 1;
-        return new TaskInfo(taskId, job.Job.Name, offer.AgentId, need)
-        {
-            Command = job.Job.Command is { } c ? c with { Environment = c.Environment.SetItems(environment) } : null,
-            Container = container is null ? null : container with { Environment = container.Environment.SetItems(environment) },
-            Delegate = job.DelegateName,
-            Labels = job.Job.Labels,
-            MaxCompletionTime = job.Job.Timeout,
-            KillGracePeriod = job.Job.KillGracePeriod,
-        };
-    }
-
-    private static List<ulong>? PickPorts(RangeSet offered, int count)
-    {
-        var ports = new List<ulong>(count);
-        foreach (var range in offered.Ranges)
-            for (var p = range.Begin; p <= range.End && ports.Count < count; p++)
-            {
-                ports.Add(p);
-                if (p == ulong.MaxValue) break;
-            }
-        return ports.Count == count ? ports : null;
+        return task;
     }
 
     private void OnUpdate(StatusUpdate status)
@@ -574,6 +533,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private sealed class JobState(string id, Job job, JobHandle handle, string? delegateName, PlacementNeeds needs)
     {
         public PlacementNeeds Needs { get; } = needs;
+        public TaskTemplate Template { get; } = job.Template;
 
         /// <summary>Its place in the queue while it waits to be placed; null otherwise.</summary>
         public LinkedListNode<JobState>? Node { get; set; }

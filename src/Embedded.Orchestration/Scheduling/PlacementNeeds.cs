@@ -10,12 +10,14 @@ namespace Embedded.Orchestration.Scheduling;
 /// </summary>
 internal sealed record PlacementNeeds(TaskKind Kind, string? Os, ImmutableArray<Constraint> Constraints, Resources Resources, int Ports)
 {
-    public static PlacementNeeds Of(Job job) => new(
-        job.Container is not null ? TaskKind.Container : job.Command is not null ? TaskKind.Command : TaskKind.Delegate,
-        job.Container?.Os,
-        job.Constraints,
-        job.Resources,
-        job.Ports + (job.Container?.PortMappings.Count(m => m.HostPort == 0) ?? 0));
+    public static PlacementNeeds Of(Job job) => Of(job.Template, job.Constraints);
+
+    public static PlacementNeeds Of(TaskTemplate task, ImmutableArray<Constraint> constraints) => new(
+        task.Container is not null ? TaskKind.Container : task.Command is not null ? TaskKind.Command : TaskKind.Delegate,
+        task.Container?.Os,
+        constraints,
+        task.Resources,
+        task.PortCount);
 
     /// <summary>Whether the agent's executors, os and attributes allow the job, whatever it has free; null when they do.</summary>
     public (PlacementCause Cause, string Detail)? RuleOutByFacts(ImmutableArray<TaskKind> kinds, ImmutableDictionary<string, string> attributes)

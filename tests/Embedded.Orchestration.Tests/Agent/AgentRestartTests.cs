@@ -108,7 +108,7 @@ public sealed class AgentRestartTests(ITestOutputHelper output)
     {
         await using var cluster = await Start();
         var release = new TaskCompletionSource();
-        cluster.Services.GetRequiredService<DelegateRegistry>().Register("wait", async (_, ct) =>
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("wait", async (_, ct) =>
         {
             await release.Task.WaitAsync(ct);
             return 0;

@@ -240,6 +240,14 @@ public sealed class JobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_job_cannot_be_spread_which_is_for_the_instances_of_a_service()
+    {
+        await using var cluster = await Start(agents: 1);
+        await FluentActions.Awaiting(() => cluster.Jobs.SubmitAsync(Job.Shell("true").WithConstraint(Constraint.Spread("zone"))))
+            .Should().ThrowAsync<ArgumentException>().WithMessage("a job cannot be spread (spread over zone): spreading applies to the instances of a service*");
+    }
+
+    [Fact]
     public async Task A_duplicate_job_id_is_refused_while_the_first_runs()
     {
         await using var cluster = await Start(agents: 1);

@@ -15,7 +15,7 @@ public sealed class FrameworkMessageTests(ITestOutputHelper output)
     public async Task Messages_reach_a_running_delegate_in_order()
     {
         await using var cluster = await TestCluster.StartAsync(output, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
-        cluster.Services.GetRequiredService<DelegateRegistry>().Register("listen", async (ctx, ct) =>
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("listen", async (ctx, ct) =>
         {
             for (var i = 0; i < 2; i++)
                 await ctx.Stdout.WriteLineAsync(Encoding.UTF8.GetString((await ctx.Messages.ReadAsync(ct)).Span));
@@ -38,7 +38,7 @@ public sealed class FrameworkMessageTests(ITestOutputHelper output)
     public async Task A_delegate_task_can_message_its_framework()
     {
         await using var cluster = await TestCluster.StartAsync(output, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
-        cluster.Services.GetRequiredService<DelegateRegistry>().Register("report", (ctx, _) =>
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("report", (ctx, _) =>
         {
             ctx.SendToFramework("progress 50%"u8.ToArray());
             return Task.FromResult(0);

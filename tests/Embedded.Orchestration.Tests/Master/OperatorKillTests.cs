@@ -18,7 +18,7 @@ public sealed class OperatorKillTests(ITestOutputHelper output)
     {
         var cluster = await TestCluster.StartAsync(output, _time, agents: 2);
         // Runs until killed: the kill cancels its token.
-        cluster.Services.GetRequiredService<DelegateRegistry>().Register("forever", async (_, ct) =>
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("forever", async (_, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
             return 0;

@@ -18,7 +18,7 @@ public sealed class WatchTests(ITestOutputHelper output)
     public async Task A_watcher_sees_the_state_then_frameworks_tasks_and_agents_change()
     {
         await using var cluster = await TestCluster.StartAsync(output, _time, agents: 2);
-        cluster.Services.GetRequiredService<DelegateRegistry>().Register("quick", static (_, _) => Task.FromResult(0));
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("quick", static (_, _) => Task.FromResult(0));
         await using var watch = cluster.Client.WatchAsync().GetAsyncEnumerator();
         var first = await Next<ClusterSubscribed>(watch);
         first.State.Agents.Select(a => a.AgentId).Should().Equal("agent-1", "agent-2");
