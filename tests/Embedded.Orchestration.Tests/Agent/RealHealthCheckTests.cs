@@ -139,7 +139,7 @@ public sealed class RealHealthCheckTests(ITestOutputHelper output)
         var (cluster, session, events) = await StartAsync();
         await using var _ = cluster;
         await using var __ = session;
-        cluster.Services.GetRequiredService<DelegateRegistry>().Register("serve", async (ctx, ct) =>
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("serve", async (ctx, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
