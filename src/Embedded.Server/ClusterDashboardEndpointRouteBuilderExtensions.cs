@@ -31,7 +31,7 @@ public static class ClusterDashboardEndpointRouteBuilderExtensions
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Embedded.Server.Dashboard");
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
 
-        foreach (var path in new[] { "/", "/dashboard", "/dashboard/" })
+        foreach (var path in new[] { "/", "/dashboard" })
             endpoints.MapGet(path, async (HttpContext context) =>
             {
                 if (await authenticator.AdmitOperatorAsync(context, logger).ConfigureAwait(false)) await DashboardAssets.WriteAsync(context, "index.html").ConfigureAwait(false);
