@@ -55,7 +55,7 @@ public sealed class DashboardTests(OpenDevDashboard dev) : IClassFixture<OpenDev
         // Gone if the page reloads.
         await _page.EvaluateAsync("() => { window.notReloaded = true; }");
 
-        await using var run = CliProcess.Start("run", "--master", dev.Url, "--", "sh", "-c", "echo hello-from-the-dashboard-test; echo to-stderr >&2; sleep 3");
+        await using var run = CliProcess.Start("run", "--master", dev.Url, "--", "sh", "-c", "echo hello-from-the-dashboard-test; echo to-stderr >&2; sleep 5");
         var taskId = await TaskIdAsync(run);
         var row = _page.Locator($"#tasks tr[data-task='{taskId}']");
         await Expect(row).ToBeVisibleAsync(Visible);
