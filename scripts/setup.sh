@@ -5,6 +5,7 @@
 #     answers), busybox-static and docker-registry for the Docker tests' local images and registry,
 #     openssl and socat for their TLS proxy in front of the engine;
 #   - the test image embedded-test/busybox, imported from busybox-static (no registry is reachable);
+#   - chromium, the browser the dashboard tests drive (tests/Embedded.Dashboard.Tests, through Playwright);
 #   - nodejs and npm, and the npm client mesos-framework (tests/Embedded.Server.Tests/node, from its lock file).
 # Without root or apt-get it checks and reports instead of installing.
 set -euo pipefail
@@ -31,6 +32,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if $can_install; then
     log "installing ${missing[*]}"
@@ -79,3 +81,5 @@ if command -v npm >/dev/null 2>&1; then
 else
   log "no npm; the npm client test will skip locally and fail in CI"
 fi
+
+[ -x /usr/bin/chromium ] || log "no /usr/bin/chromium; the dashboard tests will skip locally and fail in CI"

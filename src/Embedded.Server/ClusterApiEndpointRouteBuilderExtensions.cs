@@ -2,6 +2,7 @@ using System.Net;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Transport;
 using Embedded.Server.Agents;
+using Embedded.Server.Dashboard;
 using Embedded.Server.Http;
 using Embedded.Server.Mesos;
 using Embedded.Server.Metrics;
@@ -43,6 +44,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
 
         // A bad credentials file or token fails here, when the app maps the API, not at the first call.
         var authenticator = new Authenticator(options.Authentication);
+        MappedClusterApis.Add(endpoints, authenticator);
         var services = endpoints.ServiceProvider;
         var cluster = services.GetService<IClusterClient>()
             ?? throw new InvalidOperationException("MapClusterApi serves the app's cluster, and there is none: call services.AddClusterOrchestration() first");

@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Information, "Cluster API authentication: {Mode}")]
     public static partial void Authentication(ILogger logger, string mode);
+
+    [LoggerMessage(8, LogLevel.Information, "A dashboard event stream ended: {Why}")]
+    public static partial void DashboardStreamEnded(ILogger logger, string why);
 }

@@ -84,6 +84,7 @@ internal sealed class ApiServerOptions
             foreach (var principal in parse.GetValue(AgentPrincipals) ?? []) o.Authentication.AgentPrincipals.Add(principal);
             o.Authentication.AllowAnonymousRemoteCalls = parse.GetValue(Insecure) && credentials is null;
         });
+        app.MapClusterDashboard();
         return app;
     }
 }

@@ -49,6 +49,7 @@ internal static class DevCommand
         var listen = parse.GetValue(server.Listen)!;
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"Embedded cluster at {listen.GetLeftPart(UriPartial.Authority)} ({agentCount} agent{(agentCount == 1 ? "" : "s")}{(whyNoDocker is null ? " + docker" : "")}); Ctrl-C stops it");
+        Console.WriteLine($"Dashboard: {listen.GetLeftPart(UriPartial.Authority)}/");
         // The host's console lifetime turns Ctrl-C and SIGTERM into a graceful stop: agents kill their tasks first.
         await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         Console.WriteLine("Embedded cluster stopped");

@@ -40,6 +40,7 @@ internal static class MasterCommand
             });
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Embedded master at {parse.GetValue(server.Listen)!.GetLeftPart(UriPartial.Authority)}: agents join with `embedded agent --master URL`; Ctrl-C stops it");
+            Console.WriteLine($"Dashboard: {parse.GetValue(server.Listen)!.GetLeftPart(UriPartial.Authority)}/");
             await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             Console.WriteLine("Embedded master stopped");
             return 0;
