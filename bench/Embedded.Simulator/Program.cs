@@ -52,6 +52,9 @@ switch (scenario)
     case "agent-links":
         await RemoteAgentScenarios.LinksAsync(Option("agents", 1_000), Option("ping", 15), Option("seconds", 30), Text("cli") ?? RemoteAgentScenarios.DefaultCli());
         break;
+    case "services-vs-swarm":
+        await ServiceScenarios.RunAsync(Option("instances", 20), TimeSpan.FromSeconds(Option("monitor", 1)));
+        break;
     case "http-tasks":
         await HttpScenarios.RunAsync(Option("agents", 2), Option("jobs", 500));
         break;
@@ -69,6 +72,7 @@ switch (scenario)
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
               remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes
+              services-vs-swarm [--instances 20] [--monitor 1]                                 busybox httpd containers: deploy + rolling update, Embedded then Docker Swarm
               agent-links     [--agents 1000] [--ping 15] [--seconds 30] [--cli embedded.dll] an `embedded master` process with simulated agents over the link
             """);
         break;
