@@ -386,7 +386,9 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     private void Evaluate(ServiceRun run)
     {
         var target = run.Target;
-        foreach (var taskId in run.Evaluate(_time.GetUtcNow()))
+        var now = _time.GetUtcNow();
+        if (now < _evaluatedAt) _evaluatedAt = now;
+        foreach (var taskId in run.Evaluate(now))
             Observe(_session!.KillAsync(taskId, run.Target.Spec.KillGracePeriod));
         if (run.Target != target && !run.IsDone)
         {
@@ -428,15 +430,21 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     }
 
     /// <summary>Sets the one timer to the earliest moment a service must be looked at again without an event.</summary>
+    private DateTimeOffset _evaluatedAt = DateTimeOffset.MaxValue;
+
     private void ScheduleWake()
     {
         var now = _time.GetUtcNow();
-        DateTimeOffset? next = _retryAt > now ? _retryAt : null;
+        // What is due is reckoned from the earliest moment decisions were made at since the last wake was set: a
+        // moment that fell between that evaluation and now found nothing due yet, and must still wake the loop.
+        var decided = _evaluatedAt < now ? _evaluatedAt : now;
+        _evaluatedAt = DateTimeOffset.MaxValue;
+        DateTimeOffset? next = _retryAt > decided ? _retryAt : null;
         foreach (var run in _runs.Values)
-            if (run.NextWake(now) is { } at && (next is null || at < next)) next = at;
+            if (run.NextWake(decided) is { } at && (next is null || at < next)) next = at;
         if (next == _wakeAt) return;
         _wakeAt = next;
-        _wake?.Change(next is { } t ? t - now : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _wake?.Change(next is { } t ? (t > now ? t - now : TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     private bool GroupRunsOn(string group, string agentId) => _groups.GetValueOrDefault((group, agentId)) > 0;
