@@ -172,28 +172,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     /// <summary>Feeds the session's events to the loop; when the master goes away (a restart), fails over to the next under the same id.</summary>
     private async Task PumpAsync(SchedulerSession session)
     {
-        while (true)
-        {
-            try
-            {
-                await foreach (var e in session.Events.ConfigureAwait(false)) Post(new EventArrived(e));
-            }
-            catch (Exception e)
-            {
-                LogSessionFailed(e);
-            }
-            if (_stopping.IsCancellationRequested) break;
-            try
-            {
-                session = await _cluster.SubscribeAsync(Info with { FrameworkId = session.FrameworkId }, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or ArgumentException)
-            {
-                LogSessionFailed(e);
-                break;
-            }
-            Post(new Resubscribed(session));
-        }
+        await FailoverPump.RunAsync(_cluster, session, Info, e => Post(new EventArrived(e)), s => Post(new Resubscribed(s)), LogSessionFailed, _stopping.Token).ConfigureAwait(false);
     }
 
     protected override void Handle(Message message)
