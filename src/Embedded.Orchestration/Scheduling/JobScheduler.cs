@@ -472,19 +472,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         new(job.Id, job.TaskId ?? $"{job.Id}.{job.Attempt}", job.AgentId, TaskState.Killed, TaskReason.FrameworkRemoved, message, null, "", "",
             job.TaskId is null ? job.Attempt - 1 : job.Attempt);
 
-    private void Observe(Task call) => _ = ObserveAsync(call);
-
-    private async Task ObserveAsync(Task call)
-    {
-        try
-        {
-            await call.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            LogCallFailed(e);
-        }
-    }
+    private void Observe(Task call) => SessionCalls.Observe(call, LogCallFailed);
 
     internal abstract record Message;
     private sealed record Submit(Job Job) : Message

@@ -56,7 +56,6 @@ internal sealed partial class MasterConnection
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = new ReconnectBackoff(_timing.MinReconnectDelay, _timing.MaxReconnectDelay);
-        var everConnected = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             var socket = new ClientWebSocket();
@@ -98,8 +97,7 @@ internal sealed partial class MasterConnection
             _wire = wire;
             LogConnected(_endpoint);
             // What the agent sent while the link was down is lost; it registers again with what it runs.
-            if (everConnected && _agent is { } agent) _transport.Send(agent.Address, new ReregisterRequested("the link to the master was re-established"));
-            everConnected = true;
+            if (_connected.Task.IsCompleted && _agent is { } agent) _transport.Send(agent.Address, new ReregisterRequested("the link to the master was re-established"));
             _connected.TrySetResult();
             var why = await wire.RunAsync(Receive, cancellationToken).ConfigureAwait(false);
             _wire = null;

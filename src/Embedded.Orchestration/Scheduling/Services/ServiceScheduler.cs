@@ -465,19 +465,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
         }
     }
 
-    private void Observe(Task call) => _ = ObserveAsync(call);
-
-    private async Task ObserveAsync(Task call)
-    {
-        try
-        {
-            await call.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            LogCallFailed(e);
-        }
-    }
+    private void Observe(Task call) => SessionCalls.Observe(call, LogCallFailed);
 
     internal abstract record Message;
 
