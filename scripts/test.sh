@@ -44,6 +44,27 @@ package "linux-x64 single file (embedded)" '"$packages/linux-x64/embedded" --hel
 package "win-x64 single file (embedded.exe)" '[ -s "$packages/win-x64/embedded.exe" ]' \
   dotnet publish src/Embedded.Cli -c Release -r win-x64 --self-contained -p:PublishSingleFile=true -o "$packages/win-x64"
 
+# The failures again, last, so that a log cut to its tail still names them and says why.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  if ! command -v python3 >/dev/null; then
+    grep -o 'testName="[^"]*"[^>]*outcome="Failed"' "$trx" | sed 's/testName="\([^"]*\)".*/FAILED \1/'
+    continue
+  fi
+  python3 - "$trx" <<'PY' 2>/dev/null || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") != "Failed":
+        continue
+    message = r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns).strip()
+    stack = r.findtext("t:Output/t:ErrorInfo/t:StackTrace", "", ns).strip().splitlines()
+    print("FAILED " + r.get("testName", "?"))
+    for line in message.splitlines()[:15] + stack[:8]:
+        print("    " + line)
+PY
+done
+
 passed=0; failed=0; skipped=0; projects=0
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue
