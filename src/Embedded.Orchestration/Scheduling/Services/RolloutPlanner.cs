@@ -9,7 +9,7 @@ namespace Embedded.Orchestration.Scheduling.Services;
 /// <param name="Active">Launched and not ended, not being killed and not unreachable: it counts towards the instances.</param>
 /// <param name="Healthy">RUNNING and its checks say healthy and ready.</param>
 /// <param name="HealthyLongEnough">Healthy for the update's <see cref="UpdateStrategy.MinHealthyTime"/>.</param>
-/// <param name="Killing">Being killed: it counts towards the surge until it has ended.</param>
+/// <param name="Killing">Being killed: it holds a stop-first update (no surge) back until it has ended.</param>
 internal readonly record struct InstanceView(string Id, long Sequence, bool OfTarget, bool Active, bool Healthy, bool HealthyLongEnough, bool Killing = false);
 
 /// <summary>What to do now: how many instances of the target spec to start, and which instances to kill.</summary>
@@ -24,7 +24,9 @@ internal sealed record RolloutPlan(int Start, ImmutableArray<string> Kill)
 /// what is missing, kills the surplus: unhealthy first, then newest). While old-spec instances are left it
 /// rolls: starts new-spec instances while the total stays within <see cref="UpdateStrategy.MaxSurge"/>, and kills
 /// old ones only while the healthy count stays at least the count less <see cref="UpdateStrategy.MaxUnavailable"/>,
-/// counting a new instance only once it has been healthy long enough.
+/// counting a new instance only once it has been healthy long enough. With a surge (start-first, as Swarm's and
+/// Kubernetes's) an instance being killed no longer counts: a slow stop does not hold the next step back. With none
+/// (stop-first) it counts until it has ended, so that the service never runs more than its count.
 /// </summary>
 internal static class RolloutPlanner
 {
@@ -42,7 +44,7 @@ internal static class RolloutPlanner
         if (!views.Any(v => !v.OfTarget && (v.Active || v.Killing)))
             return new RolloutPlan(Math.Max(0, instances - target.Count), kill.ToImmutable());
 
-        var total = target.Count + old.Count + views.Count(v => v.Killing);
+        var total = target.Count + old.Count + (strategy.MaxSurge == 0 ? views.Count(v => v.Killing) : 0);
         var start = Math.Max(0, Math.Min(instances - target.Count, instances + strategy.MaxSurge - total));
 
         // An old instance that is not healthy takes nothing from the healthy count: it goes at once.

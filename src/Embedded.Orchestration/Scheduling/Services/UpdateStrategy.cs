@@ -2,7 +2,9 @@ namespace Embedded.Orchestration.Scheduling.Services;
 
 /// <summary>
 /// How a changed spec rolls out, as Nomad's update block: at most <see cref="MaxSurge"/> instances above
-/// the count, never fewer healthy than the count less <see cref="MaxUnavailable"/>; a new instance counts
+/// the count (start-first; an instance being stopped no longer counts, as in Swarm and Kubernetes; with no
+/// surge the update is stop-first and an old instance counts until it has ended), never fewer healthy than
+/// the count less <see cref="MaxUnavailable"/>; a new instance counts
 /// once it has been healthy for <see cref="MinHealthyTime"/>; an update that makes no progress for
 /// <see cref="HealthyDeadline"/> fails and, with <see cref="AutoRevert"/>, rolls back to the last spec that was healthy.
 /// </summary>

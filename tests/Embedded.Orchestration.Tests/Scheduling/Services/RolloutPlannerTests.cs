@@ -54,7 +54,16 @@ public sealed class RolloutPlannerTests
     }
 
     [Fact]
-    public void The_last_old_instance_counts_towards_the_surge_until_it_has_ended()
+    public void With_a_surge_an_instance_being_killed_does_not_hold_the_next_start_back()
+    {
+        var killing = new InstanceView("a", 1, OfTarget: false, Active: false, Healthy: false, HealthyLongEnough: false, Killing: true);
+        var plan = RolloutPlanner.Plan(3, Surge1, [killing, Old("b", 2), Old("c", 3), New("d", 4)]);
+        plan.Start.Should().Be(1, "two old and one new is one below the count plus the surge; the stopping one takes no place");
+        plan.Kill.Should().BeEmpty("three are healthy, no more than the count");
+    }
+
+    [Fact]
+    public void Without_a_surge_the_last_old_instance_counts_until_it_has_ended()
     {
         var strategy = new UpdateStrategy { MaxSurge = 0, MaxUnavailable = 1 };
         var killing = new InstanceView("a", 1, OfTarget: false, Active: false, Healthy: true, HealthyLongEnough: true, Killing: true);
@@ -84,7 +93,7 @@ public sealed class RolloutPlannerTests
         long sequence = count;
         for (var step = 0; step < 100 && (instances.Any(i => !i.OfTarget) || instances.Count(i => i.Active) < count); step++)
         {
-            // What was being killed has ended; what the plan kills now takes a step to end, and counts meanwhile.
+            // What was being killed has ended; what the plan kills now takes a step to end.
             instances.RemoveAll(i => i.Killing);
             var plan = RolloutPlanner.Plan(count, strategy, instances);
             instances = [.. instances.Select(i => plan.Kill.Contains(i.Id) ? i with { Active = false, Healthy = false, HealthyLongEnough = false, Killing = true } : i)];
@@ -92,7 +101,7 @@ public sealed class RolloutPlannerTests
             // New instances start unhealthy, become healthy, then count: one stage per step.
             instances = [.. instances.Select(i => !i.Active ? i : i.OfTarget && !i.Healthy ? i with { Healthy = true } : i.OfTarget && i.Healthy ? i with { HealthyLongEnough = true } : i)];
             for (var n = 0; n < plan.Start; n++) instances.Add(New($"new-{++sequence}", sequence, healthy: false));
-            instances.Count.Should().BeLessThanOrEqualTo(count + surge, $"step {step}: launched and not ended");
+            instances.Count(i => surge == 0 || !i.Killing).Should().BeLessThanOrEqualTo(count + surge, $"step {step}: launched and not ended (with a surge: and not being killed)");
         }
         instances.RemoveAll(i => i.Killing);
         instances.Should().OnlyContain(i => i.OfTarget);
