@@ -8,6 +8,7 @@ using System.Threading.Channels;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Scheduling.Services;
 using Microsoft.Extensions.Logging;
 
 namespace Embedded.Client;
@@ -81,9 +82,26 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
 
     public async Task<ClusterState> GetStateAsync(CancellationToken cancellationToken = default)
     {
-        using var json = await OperatorAsync("GET_STATE", cancellationToken).ConfigureAwait(false);
+        var services = GetServicesAsync(cancellationToken);
+        var read = OperatorAsync("GET_STATE", cancellationToken);
+        await Task.WhenAll(services, read).ConfigureAwait(false);
+        using var json = await read.ConfigureAwait(false);
         var state = MesosJson.Get(json.RootElement, "get_state") ?? throw new InvalidOperationException($"{Master} answered GET_STATE without get_state");
-        return MesosStateReader.State(state, _taskKinds, _time.GetUtcNow());
+        return MesosStateReader.State(state, _taskKinds, _time.GetUtcNow()) with { Services = await services.ConfigureAwait(false) };
+    }
+
+    /// <summary>The services the master's host keeps; none from a master that does not know the call (a Mesos master).</summary>
+    private async Task<ImmutableArray<ServiceSnapshot>> GetServicesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var json = await OperatorAsync(ServicesReader.Call, cancellationToken).ConfigureAwait(false);
+            return MesosJson.Get(json.RootElement, "get_services") is { } services ? ServicesReader.Read(services) : [];
+        }
+        catch (ArgumentException)
+        {
+            return [];
+        }
     }
 
     /// <summary>The operator API's SUBSCRIBE. Ends when the stream does: the master stopped, or cut off a reader that fell behind (which throws in process).</summary>

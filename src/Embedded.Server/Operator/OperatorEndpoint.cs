@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Embedded.Server.Operator;
 
-/// <summary><c>POST /api/v1</c>: the operator API's read calls, answered as master.proto's Response, and Embedded's <see cref="KillTaskCall"/>.</summary>
+/// <summary><c>POST /api/v1</c>: the operator API's read calls, answered as master.proto's Response, and Embedded's <see cref="KillTaskCall"/> and <see cref="ServicesJson.Call"/>.</summary>
 internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions options, Authenticator authenticator, ILogger logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -61,6 +61,10 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
                 case "GET_STATE":
                     var state = await cluster.GetStateAsync(ct).ConfigureAwait(false);
                     await Answer(context, type, json => OperatorJson.WriteState(json, state)).ConfigureAwait(false);
+                    break;
+                case ServicesJson.Call:
+                    var forServices = await cluster.GetStateAsync(ct).ConfigureAwait(false);
+                    await Answer(context, type, json => { json.WriteStartObject("get_services"); ServicesJson.Write(json, forServices.Services); json.WriteEndObject(); }).ConfigureAwait(false);
                     break;
                 case KillTaskCall.Type:
                     await kill!.AnswerAsync(context, cluster, principal, logger).ConfigureAwait(false);
