@@ -29,7 +29,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         var sandbox = Sandbox.Create(launch.SandboxDirectory);
         IReadOnlyDictionary<string, string> environment = task.Command?.Environment ?? ImmutableDictionary<string, string>.Empty;
-        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, launch.SendToFramework, time));
+        int[] ports = task.Resources.Ports.Ranges.Length == 0 ? [] : [.. task.Resources.Ports.Ranges.SelectMany(r => Enumerable.Range((int)r.Begin, (int)r.Count))];
+        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, ports, launch.SendToFramework, time));
     }
 
     private sealed class RunningDelegate : IRunningTask, IMessageReceiver
@@ -49,13 +50,14 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         public RunningDelegate(
             TaskDelegate body, string taskId, string agentId, string sandbox, IReadOnlyDictionary<string, string> environment,
-            Action<ReadOnlyMemory<byte>> sendToFramework, TimeProvider time)
+            IReadOnlyList<int> ports, Action<ReadOnlyMemory<byte>> sendToFramework, TimeProvider time)
         {
             _time = time;
             var context = new TaskContext(taskId, agentId, sandbox, environment, _stdout.CreateWriter(), _stderr.CreateWriter())
             {
                 Messages = _messages.Reader,
                 SendToFramework = sendToFramework,
+                Ports = ports,
             };
             _run = RunAsync(body, context);
         }

@@ -37,6 +37,9 @@ public sealed record TaskContext(
     /// <summary>Sends a message to the task's framework, which reads it as a <see cref="Model.MessageEvent"/>; best effort.</summary>
     public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
 
+    /// <summary>The task's host ports (its <c>ports</c> resource, ascending): what a command task reads as PORT0, PORT1, ….</summary>
+    public IReadOnlyList<int> Ports { get; init; } = [];
+
     /// <summary>Framework messages (<c>SchedulerSession.MessageAsync</c>) to this task, in the order they were sent.</summary>
     public System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; init; } =
         System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>().Reader;
