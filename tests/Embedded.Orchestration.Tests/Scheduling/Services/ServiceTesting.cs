@@ -21,13 +21,6 @@ internal static class ServiceTesting
         return 0;
     };
 
-    /// <summary>A delegate that exits at once with <paramref name="code"/>, counting its starts.</summary>
-    public static TaskDelegate Exits(int code, Counter? starts = null) => (_, _) =>
-    {
-        starts?.Increment();
-        return Task.FromResult(code);
-    };
-
     /// <summary>Lets master, agents and the service scheduler handle what is queued, twice.</summary>
     public static async Task SettleServicesAsync(this MiniCluster cluster)
     {

@@ -60,7 +60,7 @@ public sealed class ServiceUpdateTests(ITestOutputHelper output)
         var originals = web.Instances.Select(i => i.InstanceId).ToList();
         await using var watch = await TaskCountWatch.StartAsync(cluster);
 
-        var update = web.UpdateAsync(v1 with { Body = Exits(1) });
+        var update = web.UpdateAsync(NeverReady(v1));
         await AdvanceUntil(cluster, () => update.IsCompleted);
 
         var result = await update;
@@ -84,13 +84,19 @@ public sealed class ServiceUpdateTests(ITestOutputHelper output)
         await using var web = await cluster.Services.DeployAsync(v1);
         await cluster.HealthyAsync(web, _time);
 
-        var update = web.UpdateAsync(v1 with { Body = Exits(1) });
+        var update = web.UpdateAsync(NeverReady(v1));
         await AdvanceUntil(cluster, () => update.IsCompleted);
 
         (await update).Outcome.Should().Be(ServiceUpdateOutcome.Failed);
         web.Version.Should().Be(2);
-        web.Endpoints.Where(e => e.InstanceId.StartsWith("web.1.")).Should().HaveCount(2, "the crash-looping version 2 never replaced them");
+        web.Endpoints.Where(e => e.InstanceId.StartsWith("web.1.")).Should().HaveCount(2, "the never-ready version 2 never replaced them");
     }
+
+    /// <summary>
+    /// A version that runs but is never ready (its readiness command fails). Not one that exits at once: on the fake
+    /// clock its RUNNING could count for MinHealthyTime before its exit, which ends on its own thread, is seen.
+    /// </summary>
+    private static ServiceSpec NeverReady(ServiceSpec spec) => spec with { Body = Forever(), ReadinessCheck = HealthCheck.Shell("exit 1") };
 
     private async Task AdvanceUntil(MiniCluster cluster, Func<bool> done, int seconds = 180)
     {
