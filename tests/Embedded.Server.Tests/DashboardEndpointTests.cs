@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Embedded.Orchestration.Model;
+using Embedded.Orchestration.Scheduling;
 
 namespace Embedded.Server.Tests;
 
@@ -52,6 +54,51 @@ public sealed class DashboardEndpointTests
         using var first = JsonDocument.Parse(line!["data: ".Length..]);
         first.RootElement.GetProperty("type").GetString().Should().Be("SUBSCRIBED");
         first.RootElement.GetProperty("state").GetProperty("agents")[0].GetProperty("id").GetString().Should().Be("a1");
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_task_carries_the_master_s_start_time_its_first_RUNNING()
+    {
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.Services.AddClusterOrchestration(c => c.AddAgent("a1", "cpus:2;mem:1024"));
+        await using var app = builder.Build();
+        app.MapClusterApi();
+        app.MapClusterDashboard();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        using var guard = new CancellationTokenSource(EventStream.DefaultGuard);
+        var cluster = app.Services.GetRequiredService<IClusterClient>();
+        await using var watch = cluster.WatchAsync(guard.Token).GetAsyncEnumerator(guard.Token);
+        (await watch.MoveNextAsync()).Should().BeTrue();
+        watch.Current.Should().BeOfType<ClusterSubscribed>();
+
+        var job = await app.Services.GetRequiredService<IJobClient>().SubmitAsync(Job.Shell("exec sleep 600"), guard.Token);
+        StatusUpdate? first = null;
+        while (first is null && await watch.MoveNextAsync())
+            if (watch.Current is TaskUpdated { Status: { State: TaskState.Running } status }) first = status;
+        var running = first!;
+
+        using (var state = JsonDocument.Parse(await http.GetStringAsync("/api/v1/dashboard/state", guard.Token)))
+        {
+            var task = state.RootElement.GetProperty("tasks").EnumerateArray().Single(t => t.GetProperty("id").GetString() == running.TaskId);
+            task.GetProperty("state").GetString().Should().Be("RUNNING");
+            task.GetProperty("startedAt").GetDateTimeOffset().Should().Be(running.Timestamp);
+        }
+
+        await job.CancelAsync(guard.Token);
+        var result = await job.Completion.WaitAsync(guard.Token);
+        result.State.Should().Be(TaskState.Killed);
+        using (var state = JsonDocument.Parse(await http.GetStringAsync("/api/v1/dashboard/state", guard.Token)))
+        {
+            // Ended, it keeps when it started; its last status says when it ended.
+            var task = state.RootElement.GetProperty("tasks").EnumerateArray().Single(t => t.GetProperty("id").GetString() == running.TaskId);
+            task.GetProperty("state").GetString().Should().Be("KILLED");
+            task.GetProperty("startedAt").GetDateTimeOffset().Should().Be(running.Timestamp);
+            task.GetProperty("status").GetProperty("timestamp").GetDateTimeOffset().Should().BeOnOrAfter(running.Timestamp);
+        }
         await app.StopAsync();
     }
 }

@@ -10,8 +10,9 @@ namespace Embedded.Cli.Commands;
 /// A minimal Mesos framework over the v1 HTTP scheduler API: subscribe, accept the first offer that
 /// fits with one LAUNCH, print and acknowledge the task's updates, tear down when it has ended.
 /// </summary>
-internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest request, TextWriter output)
+internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest request, RunDisplay display)
 {
+
     private static readonly HashSet<string> Terminal = new(StringComparer.Ordinal)
     {
         "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR", "TASK_UNKNOWN",
@@ -21,6 +22,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
     private string _frameworkId = "";
     private string _streamId = "";
     private bool _launched;
+    private string _agent = "";
     private bool _saidWaiting;
     private OutputFollower? _output;
 
@@ -53,7 +55,8 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
                 {
                     case "SUBSCRIBED":
                         _frameworkId = MesosJson.Id(root.GetProperty("subscribed"), "framework_id");
-                        output.WriteLine($"framework {_frameworkId} subscribed to {client.Master}; task {_taskId} needs {request.Describe()}");
+                        display.Out.WriteLine($"framework {_frameworkId} subscribed to {client.Master}; task {_taskId} needs {request.Describe()}");
+                        if (!_launched) display.Show($"task {_taskId}: waiting for an offer");
                         break;
                     case "OFFERS":
                         await OnOffersAsync(root.GetProperty("offers"), cancellationToken).ConfigureAwait(false);
@@ -63,7 +66,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
                             return exit;
                         break;
                     case "ERROR":
-                        await Console.Error.WriteLineAsync($"embedded run: the master says: {MesosJson.String(root.GetProperty("error"), "message")}").ConfigureAwait(false);
+                        await display.Error.WriteLineAsync($"embedded run: the master says: {MesosJson.String(root.GetProperty("error"), "message")}").ConfigureAwait(false);
                         return 1;
                 }
             }
@@ -75,7 +78,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine($"task {_taskId}: stopping (the framework is torn down, which kills the task)");
+            display.Out.WriteLine($"task {_taskId}: stopping (the framework is torn down, which kills the task)");
             return 130;
         }
         finally
@@ -92,7 +95,9 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         {
             _launched = true;
             var agent = MesosJson.Id(offer, "agent_id");
-            output.WriteLine($"task {_taskId}: launching on agent {agent} ({MesosJson.String(offer, "hostname")})");
+            display.Out.WriteLine($"task {_taskId}: launching on agent {agent} ({MesosJson.String(offer, "hostname")})");
+            _agent = agent;
+            display.Show($"task {_taskId}: STAGING on agent {agent}");
             await client.CallAsync(Call("ACCEPT", json =>
             {
                 WriteOfferIds(json, [offer]);
@@ -111,7 +116,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         else if (!_launched && !_saidWaiting)
         {
             _saidWaiting = true;
-            output.WriteLine($"task {_taskId}: waiting for an offer with {request.Describe()} ({all.Count} offered did not fit)");
+            display.Out.WriteLine($"task {_taskId}: waiting for an offer with {request.Describe()} ({all.Count} offered did not fit)");
         }
 
         var rest = all.Where(o => chosen is not { } c || MesosJson.Id(o, "id") != MesosJson.Id(c, "id")).ToList();
@@ -146,7 +151,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         var terminal = Terminal.Contains(state);
         if (_output is null && state == "TASK_RUNNING")
         {
-            _output = new OutputFollower(client, MesosJson.Id(status, "agent_id"), _frameworkId, _taskId, output, Console.Error);
+            _output = new OutputFollower(client, MesosJson.Id(status, "agent_id"), _frameworkId, _taskId, display.Out, display.Error);
             _output.Start(cancellationToken);
         }
         // What the task wrote last comes before how it ended.
@@ -155,7 +160,9 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         var line = new StringBuilder($"task {_taskId}: {state}");
         if (reason.Length > 0) line.Append(' ').Append(reason);
         if (message.Length > 0) line.Append(": ").Append(message);
-        output.WriteLine(line.ToString());
+        display.Out.WriteLine(line.ToString());
+        if (terminal) display.Clear();
+        else display.Show($"task {_taskId}: {state.Replace("TASK_", "", StringComparison.Ordinal)} on agent {_agent}");
 
         if (MesosJson.String(status, "uuid") is { Length: > 0 } uuid)
             await client.CallAsync(Call("ACKNOWLEDGE", json =>
@@ -180,7 +187,7 @@ internal sealed partial class OneTaskFramework(MasterClient client, TaskRequest 
         }
         catch (Exception e) when (e is MasterException or OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync($"embedded run: TEARDOWN failed ({e.Message}); the master removes the framework when its stream closes").ConfigureAwait(false);
+            await display.Error.WriteLineAsync($"embedded run: TEARDOWN failed ({e.Message}); the master removes the framework when its stream closes").ConfigureAwait(false);
         }
     }
 

@@ -52,7 +52,10 @@ internal static class RunCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop(stop));
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop(stop));
-            return await new OneTaskFramework(client, request, Console.Out).RunAsync(stop.Token).ConfigureAwait(false);
+            // On a terminal, a live status line under the same lines; in a pipe, the plain lines only.
+            if (LiveRunDisplay.Supported)
+                return await LiveRunDisplay.RunAsync(display => new OneTaskFramework(client, request, display).RunAsync(stop.Token)).ConfigureAwait(false);
+            return await new OneTaskFramework(client, request, new RunDisplay(Console.Out, Console.Error)).RunAsync(stop.Token).ConfigureAwait(false);
         }));
         return run;
     }

@@ -55,5 +55,8 @@ internal sealed class TaskRecord(string frameworkId, string agentId, TaskInfo in
     public TaskState State { get; set; } = TaskState.Staging;
     public StatusUpdate? LastStatus { get; set; }
 
-    public TaskSnapshot Snapshot() => new(Info.TaskId, Info.Name, FrameworkId, AgentId, State, Info.Resources, LastStatus);
+    /// <summary>The timestamp of the task's first TASK_RUNNING status, once it has had one.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public TaskSnapshot Snapshot() => new(Info.TaskId, Info.Name, FrameworkId, AgentId, State, Info.Resources, LastStatus) { StartedAt = StartedAt };
 }

@@ -50,7 +50,11 @@ public sealed record TaskSnapshot(
     string AgentId,
     TaskState State,
     Resources Resources,
-    StatusUpdate? LastStatus);
+    StatusUpdate? LastStatus)
+{
+    /// <summary>When the task started running: the timestamp of its first TASK_RUNNING status; null before (or when the master did not see it).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+}
 
 /// <summary>A role's weight, its weighted dominant share, what it holds (offered and in use), its frameworks and its quota.</summary>
 public sealed record RoleAllocation(string Role, double Weight, double Share, Resources Allocated, int Frameworks, RoleQuota? Quota = null);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Embedded.Orchestration.Allocation;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Embedded.Orchestration.Scheduling.Services;
 using Embedded.Server.Mesos;
 
 namespace Embedded.Server.Dashboard;
@@ -37,6 +38,54 @@ internal static class DashboardJson
             json.WriteString("name", job.Name);
             json.WriteString("since", job.Since);
             json.WriteString("placement", job.Placement?.Message);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("services");
+        foreach (var service in state.Services) WriteService(json, service);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A service with the count it wants, how many of its instances run and are healthy, and, while instances of
+    /// other versions still run, the rolling update's progress: how many of the current version are healthy.
+    /// </summary>
+    private static void WriteService(Utf8JsonWriter json, ServiceSnapshot service)
+    {
+        var current = service.Launched.Where(i => i.Version == service.Version).ToList();
+        var older = service.Launched.Where(i => i.Version != service.Version).ToList();
+        json.WriteStartObject();
+        json.WriteString("name", service.Name);
+        json.WriteNumber("version", service.Version);
+        json.WriteNumber("wanted", service.Instances);
+        json.WriteNumber("running", service.Launched.Count(i => i.State == TaskState.Running));
+        json.WriteNumber("healthy", service.Launched.Count(i => i.Healthy));
+        json.WriteBoolean("isHealthy", service.Healthy);
+        if (older.Count > 0)
+        {
+            json.WriteStartObject("update");
+            json.WriteStartArray("from");
+            foreach (var version in older.Select(i => i.Version).Distinct().Order()) json.WriteNumberValue(version);
+            json.WriteEndArray();
+            json.WriteNumber("to", service.Version);
+            json.WriteNumber("newHealthy", current.Count(i => i.Healthy));
+            json.WriteNumber("oldRunning", older.Count);
+            json.WriteEndObject();
+        }
+        json.WriteStartArray("instances");
+        foreach (var instance in service.Launched)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", instance.InstanceId);
+            json.WriteNumber("version", instance.Version);
+            json.WriteString("agentId", instance.AgentId);
+            json.WriteString("host", instance.Host);
+            json.WriteString("state", State(instance.State));
+            json.WriteBoolean("healthy", instance.Healthy);
+            json.WriteStartObject("ports");
+            foreach (var port in instance.Ports) json.WriteNumber(port.Name, port.HostPort);
+            json.WriteEndObject();
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -156,6 +205,8 @@ internal static class DashboardJson
         json.WriteString("frameworkId", task.FrameworkId);
         json.WriteString("agentId", task.AgentId);
         json.WriteString("state", State(task.State));
+        // The master's time of the first TASK_RUNNING: the page's run time counts from it.
+        if (task.StartedAt is { } started) json.WriteString("startedAt", started);
         WriteResources(json, "resources", task.Resources);
         if (task.LastStatus is { } status)
         {

@@ -64,11 +64,9 @@
     }
   }
 
-  // From the first RUNNING status seen (or the running task's last one) to its end, or now.
+  // From the master's start time (its first RUNNING status) to the task's end, or now.
   function runTime(task) {
-    const seen = history.get(key(task.frameworkId, task.id)) || [];
-    const running = seen.find((s) => s.state === 'RUNNING');
-    const start = running ? running.timestamp : (task.state === 'RUNNING' && task.status ? task.status.timestamp : null);
+    const start = task.startedAt || (task.state === 'RUNNING' && task.status ? task.status.timestamp : null);
     if (!start) return '-';
     const end = TERMINAL.has(task.state) && task.status ? Date.parse(task.status.timestamp) : Date.now();
     return duration(end - Date.parse(start));
@@ -102,6 +100,7 @@
     renderAgents();
     renderRoles();
     renderFrameworks();
+    renderServices();
     renderTasks();
     renderTaskView();
   }
@@ -153,6 +152,44 @@
       el('td', { class: 'num' }, f.activeTasks),
       el('td', { class: 'num' }, f.offers)));
     $('#frameworks tbody').replaceChildren(...rows);
+  }
+
+  // A rolling update: "updating v1 → v2: 3 of 5 new healthy".
+  function updateText(service) {
+    const u = service.update;
+    return `updating ${u.from.map((v) => `v${v}`).join(', ')} → v${u.to}: ${u.newHealthy} of ${service.wanted} new healthy`;
+  }
+
+  function taskLink(id) {
+    const task = state.tasks.find((t) => t.id === id && !TERMINAL.has(t.state)) || state.tasks.find((t) => t.id === id);
+    return task ? el('a', { href: `#/tasks/${encodeURIComponent(task.frameworkId)}/${encodeURIComponent(task.id)}` }, id) : id;
+  }
+
+  function renderServices() {
+    const services = state.services || [];
+    $('#services-section').hidden = services.length === 0;
+    const cards = services.map((s) => el('div', { class: 'service', 'data-service': s.name },
+      el('h3', null,
+        el('span', null, s.name, ' ', el('span', { class: 'muted', 'data-version': String(s.version) }, `v${s.version}`)),
+        el('span', { class: s.isHealthy ? 'badge ok' : 'badge bad', 'data-healthy': String(s.isHealthy) }, s.isHealthy ? 'healthy' : 'not healthy')),
+      el('div', { class: 'facts', 'data-counts': '' },
+        el('span', { 'data-wanted': String(s.wanted) }, `${s.wanted} wanted`), ' · ',
+        el('span', { 'data-running': String(s.running) }, `${s.running} running`), ' · ',
+        el('span', { 'data-healthy-count': String(s.healthy) }, `${s.healthy} healthy`)),
+      s.update ? el('div', { class: 'update', 'data-update': '' },
+        el('div', { class: 'bar' }, el('div', { class: 'fill', width: `${s.wanted > 0 ? Math.min(100, (s.update.newHealthy / s.wanted) * 100) : 0}%` })),
+        el('span', null, updateText(s))) : null,
+      el('table', { class: 'instances' },
+        el('thead', null, el('tr', null, ['instance', 'version', 'agent', 'state', 'health', 'ports'].map((h) => el('th', null, h)))),
+        el('tbody', null, s.instances.length ? s.instances.map((i) => el('tr', { 'data-instance': i.id, 'data-healthy': String(i.healthy) },
+          el('td', null, taskLink(i.id)),
+          el('td', null, `v${i.version}`),
+          el('td', null, i.agentId),
+          el('td', null, stateBadge(i.state)),
+          el('td', null, el('span', { class: i.healthy ? 'badge ok' : 'badge' }, i.healthy ? 'healthy' : (i.state === 'RUNNING' ? 'not ready' : 'waiting'))),
+          el('td', null, Object.entries(i.ports).map(([n, p]) => `${n}=${p}`).join(' ') || '-')))
+          : [el('tr', null, el('td', { colspan: '6', class: 'muted' }, 'No instances yet.'))]))));
+    $('#services').replaceChildren(...cards);
   }
 
   function fillSelect(select, values, labels) {
@@ -295,6 +332,7 @@
       if (task) {
         task.state = e.status.state;
         task.status = e.status;
+        if (e.status.state === 'RUNNING' && !task.startedAt) task.startedAt = e.status.timestamp; // the master's too: its first RUNNING
         render();
       }
     }

@@ -480,7 +480,7 @@ public sealed class SchedulerApiTests(ITestOutputHelper output)
         await using var _ = session;
         var offers = await events.NextOffers("agent-1", "agent-2");
         await session.Launch(offers["agent-1"], Shell("t", "sleep 1000", resources: "cpus:1;mem:256"));
-        await events.NextUpdate("t", TaskState.Running);
+        var running = await events.NextUpdate("t", TaskState.Running);
         await cluster.SettleAsync();
 
         var state = await cluster.GetStateAsync();
@@ -500,6 +500,7 @@ public sealed class SchedulerApiTests(ITestOutputHelper output)
         var task = state.Tasks.Should().ContainSingle().Subject;
         task.Should().BeEquivalentTo(new { TaskId = "t", FrameworkId = session.FrameworkId, AgentId = "agent-1", State = TaskState.Running });
         task.LastStatus!.State.Should().Be(TaskState.Running);
+        task.StartedAt.Should().Be(running.Timestamp, "a task started when its first TASK_RUNNING says");
 
         // agent-2's offer is still out; agent-1's remainder is filtered for the default 5 s after the launch.
         state.Offers.Should().ContainSingle().Which.Should().Be(offers["agent-2"]);
