@@ -4,7 +4,7 @@ using Embedded.Cli.Http;
 
 namespace Embedded.Cli.Commands;
 
-/// <summary>`embedded state`: the master's agents, frameworks and tasks as tables (operator GET_STATE).</summary>
+/// <summary>`embedded state`: the master's agents, frameworks and tasks as tables (operator GET_STATE), and its host's services (GET_SERVICES).</summary>
 internal static class StateCommand
 {
     public static Command Create()
@@ -17,6 +17,7 @@ internal static class StateCommand
             using var client = connection.Connect(parse);
             using var state = await client.OperatorAsync("GET_STATE", cancellationToken).ConfigureAwait(false);
             Print(state.RootElement.GetProperty("get_state"), Console.Out);
+            await PrintServicesAsync(client, Console.Out, cancellationToken).ConfigureAwait(false);
             return 0;
         }));
         return command;
@@ -52,6 +53,38 @@ internal static class StateCommand
         output.WriteLine();
         output.WriteLine("TASKS");
         JobsCommand.PrintTasks(state.GetProperty("get_tasks"), output);
+    }
+
+    /// <summary>Embedded's GET_SERVICES, when the master's host keeps any (a master that does not know the call has none).</summary>
+    private static async Task PrintServicesAsync(MasterClient client, TextWriter output, CancellationToken cancellationToken)
+    {
+        JsonDocument answer;
+        try
+        {
+            answer = await client.OperatorAsync("GET_SERVICES", cancellationToken).ConfigureAwait(false);
+        }
+        catch (MasterException e) when (e is not MasterAuthenticationException)
+        {
+            return;
+        }
+        using (answer)
+        {
+            var services = MesosJson.Items(answer.RootElement.GetProperty("get_services"), "services").ToList();
+            if (services.Count == 0) return;
+            output.WriteLine();
+            output.WriteLine("SERVICES");
+            Table.Write(output, ["name", "version", "healthy", "instances"], services.Select(s =>
+            {
+                var launched = MesosJson.Items(s, "launched").ToList();
+                return (IReadOnlyList<string>)
+                [
+                    MesosJson.String(s, "name"), $"{s.GetProperty("version").GetInt32()}",
+                    $"{launched.Count(i => i.GetProperty("healthy").GetBoolean())}/{s.GetProperty("instances").GetInt32()}",
+                    string.Join(" ", launched.Select(i =>
+                        $"{MesosJson.Id(i, "task_id")}@{MesosJson.String(i, "hostname")}:{MesosJson.String(i, "state").Replace("TASK_", "", StringComparison.Ordinal)}{(i.GetProperty("healthy").GetBoolean() ? "" : "(unhealthy)")}")),
+                ];
+            }));
+        }
     }
 
     private static string Used(JsonElement agent, string name) =>
