@@ -32,7 +32,7 @@ internal static class ServiceScenarios
         // EMBEDDED_BENCH_LOG=1 shows what the cluster does (on stderr).
         using var logs = Microsoft.Extensions.Logging.LoggerFactory.Create(b =>
         {
-            if (Environment.GetEnvironmentVariable("EMBEDDED_BENCH_LOG") == "1") b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug);
+            if (Environment.GetEnvironmentVariable("EMBEDDED_BENCH_LOG") == "1") b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug);
         });
         await using var cluster = await MiniCluster.StartAsync(0, o => o.AddAgent("docker").UseDocker(), loggerFactory: logs);
         var spec = ServiceSpec.Docker("web", Image, Httpd, "cpus:0.01;mem:8") with

@@ -105,8 +105,9 @@ internal sealed class ServiceRun
         var strategy = Target.Spec.Update;
         var views = _instances.Values.Select(i => new InstanceView(i.Id, i.Sequence, i.Revision == Target, i.IsActive, i.IsHealthy,
             i.IsHealthy && i.HealthySince is { } since && now - since >= strategy.MinHealthyTime, i.Killing && !i.State.IsTerminal())).ToList();
-        // Old instances are left until they have ended, those being killed included; an unreachable one is not waited for.
-        var oldLeft = _instances.Values.Any(i => i.Revision != Target && i.State != TaskState.Unreachable);
+        // An update is done once no old instance serves: one being killed takes no traffic and is not waited for (as in
+        // Nomad and Swarm, whose deployments end while the old tasks stop), nor is an unreachable one.
+        var oldLeft = _instances.Values.Any(i => i.Revision != Target && i.IsActive);
         var targetHealthy = views.Count(v => v.OfTarget && v.Active && v.Healthy);
 
         if (_rollout is { } rollout)
