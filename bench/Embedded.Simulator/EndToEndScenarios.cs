@@ -13,7 +13,7 @@ namespace Embedded.Simulator;
 /// </summary>
 internal static class EndToEndScenarios
 {
-    public static async Task RunAsync(int agents, int tasks, int frameworks, TimeSpan timeout)
+    public static async Task RunAsync(int agents, int tasks, int frameworks, TimeSpan timeout, TimeSpan hold = default)
     {
         var work = Directory.CreateTempSubdirectory("embedded-sim-");
         var baseline = Measure.Retained();
@@ -62,6 +62,12 @@ internal static class EndToEndScenarios
         Measure.Line($"  per agent {(afterStart - baseline) / (double)agents / 1024:F1} KiB; per running task {(withTasks - afterStart) / (double)Math.Max(1, running):F0} B (master, agent and delegate executor together)");
         var state = await cluster.GetStateAsync();
         Measure.Line($"  master state: {state.Tasks.Length} tasks, {state.Agents.Length} agents, {state.Frameworks.Length} frameworks");
+        if (hold > TimeSpan.Zero)
+        {
+            // Time to take a heap snapshot of the running tasks: dotnet-gcdump collect -p <pid>.
+            Measure.Line($"  holding {hold.TotalSeconds:F0} s: process {Environment.ProcessId}");
+            await Task.Delay(hold);
+        }
         foreach (var s in sessions) await s.DisposeAsync();
         try { work.Delete(recursive: true); } catch (IOException) { }
     }

@@ -41,7 +41,7 @@ switch (scenario)
         AllocatorScenarios.Roles(Option("roles", 1_000), Option("agents", 10_000));
         break;
     case "e2e":
-        await EndToEndScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("frameworks", 4), TimeSpan.FromSeconds(Option("timeout", 300)));
+        await EndToEndScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("frameworks", 4), TimeSpan.FromSeconds(Option("timeout", 300)), TimeSpan.FromSeconds(Option("hold", 0)));
         break;
     case "jobs":
         await JobScenarios.RunAsync(Option("agents", 4), Option("jobs", 20_000), Option("runs", 3));
@@ -68,7 +68,7 @@ switch (scenario)
               add-frameworks  [--frameworks 1000] [--agents 10000]
               multi           [--agents 10000] [--services 5] [--batch 500] [--cycles 60]
               roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
-              e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
+              e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300] [--hold S]  master+agents, delegate tasks (hold: time for dotnet-gcdump)
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
               remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes

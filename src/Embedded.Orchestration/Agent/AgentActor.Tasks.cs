@@ -64,7 +64,7 @@ internal sealed partial class AgentActor
             Run = runNumber,
             LeaseId = _lease?.Id,
             Checkpointed = run.Checkpointed,
-            SendToFramework = data => Post(new TaskMessage(m.FrameworkId, m.Task.TaskId, data.ToArray())),
+            Messenger = _messenger ??= (framework, task, data) => Post(new TaskMessage(framework, task, data.ToArray())),
         });
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>
     private readonly SandboxCollector _sandboxes;
     private readonly AgentLease? _lease;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
+    private Action<string, string, ReadOnlyMemory<byte>>? _messenger; // Made once: every delegate task sends through it.
     private readonly StatusUpdateManager _updates;
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();

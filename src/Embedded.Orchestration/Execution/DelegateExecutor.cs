@@ -30,41 +30,61 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         var sandbox = Sandbox.Create(launch.SandboxDirectory);
         IReadOnlyDictionary<string, string> environment = task.Command?.Environment ?? ImmutableDictionary<string, string>.Empty;
         int[] ports = task.Resources.Ports.Ranges.Length == 0 ? [] : [.. task.Resources.Ports.Ranges.SelectMany(r => Enumerable.Range((int)r.Begin, (int)r.Count))];
-        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, task.TaskId, launch.AgentId, sandbox, environment, ports, launch.SendToFramework, time));
+        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, launch, sandbox, environment, ports, time));
     }
 
-    private sealed class RunningDelegate : IRunningTask, IMessageReceiver
+    /// <summary>
+    /// One running delegate. Kept small, since a host may hold a hundred thousand: it is its own thread-pool work
+    /// item, and its output buffers and message channel are made only once it writes or gets a message.
+    /// </summary>
+    private sealed class RunningDelegate : IRunningTask, IMessageReceiver, ITaskLink, IThreadPoolWorkItem
     {
-        private readonly System.Threading.Channels.Channel<ReadOnlyMemory<byte>> _messages =
-            System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new() { SingleReader = true });
         private readonly TimeProvider _time;
         private readonly OutputTail _stdout = new();
         private readonly OutputTail _stderr = new();
+        private readonly TaskDelegate _body;
+        private readonly TaskContext _context;
+        private readonly Action<string, string, ReadOnlyMemory<byte>>? _messenger;
+        private readonly Action<ReadOnlyMemory<byte>>? _send;
+        private readonly string _frameworkId;
+        private System.Threading.Channels.Channel<ReadOnlyMemory<byte>>? _messages;
 
         // Not disposed: the delegate may hold its token after we stop caring (see KillAsync), and a
         // source without timers or linked tokens holds nothing that needs disposing.
         private readonly CancellationTokenSource _cancellation = new();
         private readonly TaskCompletionSource<TaskExit> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly Task _run;
         private volatile bool _killRequested;
 
         public RunningDelegate(
-            TaskDelegate body, string taskId, string agentId, string sandbox, IReadOnlyDictionary<string, string> environment,
-            IReadOnlyList<int> ports, Action<ReadOnlyMemory<byte>> sendToFramework, TimeProvider time)
+            TaskDelegate body, TaskLaunch launch, string sandbox, IReadOnlyDictionary<string, string> environment, IReadOnlyList<int> ports, TimeProvider time)
         {
             _time = time;
-            var context = new TaskContext(taskId, agentId, sandbox, environment, _stdout.CreateWriter(), _stderr.CreateWriter())
-            {
-                Messages = _messages.Reader,
-                SendToFramework = sendToFramework,
-                Ports = ports,
-            };
-            _run = RunAsync(body, context);
+            _body = body;
+            _frameworkId = launch.FrameworkId;
+            // The agent's one messenger when it gave one; else whatever the launch carries.
+            _messenger = launch.Messenger;
+            if (_messenger is null) _send = launch.SendToFramework;
+            _context = new TaskContext(launch.Task.TaskId, launch.AgentId, sandbox, environment, _stdout, _stderr) { Link = this, Ports = ports };
+            // On the thread pool, never on the agent's thread that launched it.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
 
         public Task<TaskExit> Completion => _completion.Task;
 
-        public void Receive(ReadOnlyMemory<byte> data) => _messages.Writer.TryWrite(data.ToArray());
+        System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> ITaskLink.Messages => Messages().Reader;
+
+        void ITaskLink.Send(ReadOnlyMemory<byte> data)
+        {
+            if (_messenger is { } messenger) messenger(_frameworkId, _context.TaskId, data);
+            else _send?.Invoke(data);
+        }
+
+        public void Receive(ReadOnlyMemory<byte> data) => Messages().Writer.TryWrite(data.ToArray());
+
+        private System.Threading.Channels.Channel<ReadOnlyMemory<byte>> Messages() =>
+            LazyInitializer.EnsureInitialized(ref _messages, static () => System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new() { SingleReader = true }));
+
+        void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
         public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Snapshot());
 
@@ -85,7 +105,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             try
             {
                 var wait = gracePeriod < TimeSpan.Zero && gracePeriod != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : gracePeriod;
-                await _run.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+                // The run's end is the completion's (RunAsync sets it last), so waiting for it waits for the body.
+                await _completion.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -99,12 +120,12 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         public ValueTask DisposeAsync() => KillAsync(TimeSpan.Zero, CancellationToken.None);
 
-        private async Task RunAsync(TaskDelegate body, TaskContext context)
+        private async Task RunAsync()
         {
             TaskExit exit;
             try
             {
-                var code = await Task.Run(() => body(context, _cancellation.Token), CancellationToken.None).ConfigureAwait(false);
+                var code = await _body(_context, _cancellation.Token).ConfigureAwait(false);
                 exit = _killRequested ? Killed(code)
                     : code == 0 ? new TaskExit(TaskState.Finished, TaskReason.None, "exited with code 0", 0, Snapshot())
                     : new TaskExit(TaskState.Failed, TaskReason.None, $"exited with code {code}", code, Snapshot());

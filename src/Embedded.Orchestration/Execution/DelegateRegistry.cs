@@ -34,13 +34,37 @@ public sealed record TaskContext(
     TextWriter Stdout,
     TextWriter Stderr)
 {
+    private static readonly System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> NoMessages =
+        System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>().Reader;
+
+    private Action<ReadOnlyMemory<byte>>? _send;
+    private System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>>? _messages;
+
+    /// <summary>The running task behind this context; its message channel is made only once a task reads or gets a message.</summary>
+    internal ITaskLink? Link { get; init; }
+
     /// <summary>Sends a message to the task's framework, which reads it as a <see cref="Model.MessageEvent"/>; best effort.</summary>
-    public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
+    public Action<ReadOnlyMemory<byte>> SendToFramework
+    {
+        get => _send ??= Link is { } link ? link.Send : static _ => { };
+        init => _send = value;
+    }
 
     /// <summary>The task's host ports (its <c>ports</c> resource, ascending): what a command task reads as PORT0, PORT1, ….</summary>
     public IReadOnlyList<int> Ports { get; init; } = [];
 
     /// <summary>Framework messages (<c>SchedulerSession.MessageAsync</c>) to this task, in the order they were sent.</summary>
-    public System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; init; } =
-        System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>().Reader;
+    public System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages
+    {
+        get => _messages ??= Link?.Messages ?? NoMessages;
+        init => _messages = value;
+    }
+}
+
+/// <summary>A running in-process task as its context reaches it: messages from its framework, and a way to send it some.</summary>
+internal interface ITaskLink
+{
+    System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; }
+
+    void Send(ReadOnlyMemory<byte> data);
 }

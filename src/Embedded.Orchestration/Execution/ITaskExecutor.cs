@@ -27,8 +27,17 @@ public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Tas
     /// <summary>The agent's number for this run of the task (a task id launched again gets a new one); 0 when unknown.</summary>
     public long Run { get; init; }
 
+    private Action<ReadOnlyMemory<byte>>? _send;
+
     /// <summary>Sends a message from the task to its framework (a MessageEvent), best effort as in Mesos.</summary>
-    public Action<ReadOnlyMemory<byte>> SendToFramework { get; init; } = _ => { };
+    public Action<ReadOnlyMemory<byte>> SendToFramework
+    {
+        get => _send ??= Messenger is { } messenger ? data => messenger(FrameworkId, Task.TaskId, data) : static _ => { };
+        init => _send = value;
+    }
+
+    /// <summary>The agent's one way to send a message from any of its tasks (framework id, task id, data): no closure per task.</summary>
+    internal Action<string, string, ReadOnlyMemory<byte>>? Messenger { get; init; }
 
     /// <summary>The agent's owner-lease id; executors mark what they start with it (a container label) so the watchdog finds exactly that.</summary>
     public string? LeaseId { get; init; }

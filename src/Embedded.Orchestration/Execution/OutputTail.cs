@@ -3,17 +3,16 @@ using System.Text;
 namespace Embedded.Orchestration.Execution;
 
 /// <summary>
-/// The last <see cref="Capacity"/> characters written to one output stream of a task. Thread-safe:
-/// a task writes while the agent reads. Shared by the process and delegate executors so both
-/// report the same kind of tail.
+/// The last <see cref="Capacity"/> characters written to one output stream of a task, and a writer of it.
+/// Thread-safe: a task writes while the agent reads. Shared by the delegate and Docker executors so both
+/// report the same kind of tail. Its buffer is made at the first write: most tasks of a large host say nothing.
 /// </summary>
-internal sealed class OutputTail
+internal sealed class OutputTail : TextWriter
 {
     /// <summary>64 KiB of characters per stream, as the task statuses carry.</summary>
     public const int DefaultCapacity = 64 * 1024;
 
-    private readonly Lock _lock = new();
-    private readonly StringBuilder _buffer = new();
+    private StringBuilder? _buffer;
 
     public OutputTail(int capacity = DefaultCapacity)
     {
@@ -36,15 +35,17 @@ internal sealed class OutputTail
             text = text[^Capacity..];
         }
 
-        lock (_lock)
+        // The buffer is the lock: private, and there is none to take before the first write.
+        var buffer = LazyInitializer.EnsureInitialized(ref _buffer);
+        lock (buffer)
         {
-            _buffer.Append(text);
+            buffer.Append(text);
 
             // Trim only once the buffer holds twice the capacity, so trimming (which moves the
             // kept characters) costs amortised O(1) per character instead of O(capacity) per write.
-            if (_buffer.Length > 2 * Capacity)
+            if (buffer.Length > 2 * Capacity)
             {
-                _buffer.Remove(0, _buffer.Length - Capacity);
+                buffer.Remove(0, buffer.Length - Capacity);
             }
         }
     }
@@ -54,68 +55,67 @@ internal sealed class OutputTail
     /// <summary>The tail so far.</summary>
     public override string ToString()
     {
-        lock (_lock)
+        var buffer = Volatile.Read(ref _buffer);
+        if (buffer is null) return "";
+        lock (buffer)
         {
-            var start = Math.Max(0, _buffer.Length - Capacity);
+            var start = Math.Max(0, buffer.Length - Capacity);
 
             // Don't begin with half of a surrogate pair that the cut separated.
-            if (start > 0 && start < _buffer.Length && char.IsLowSurrogate(_buffer[start]))
+            if (start > 0 && start < buffer.Length && char.IsLowSurrogate(buffer[start]))
             {
                 start++;
             }
 
-            return _buffer.ToString(start, _buffer.Length - start);
+            return buffer.ToString(start, buffer.Length - start);
         }
     }
 
-    /// <summary>A thread-safe writer whose text lands in this tail.</summary>
-    public TextWriter CreateWriter() => new TailWriter(this);
+    /// <summary>A thread-safe writer whose text lands in this tail: the tail itself.</summary>
+    public TextWriter CreateWriter() => this;
 
-    private sealed class TailWriter(OutputTail tail) : TextWriter
+    public override Encoding Encoding => Encoding.UTF8;
+
+    public override void Write(char value) => Append(value);
+
+    public override void Write(char[] buffer, int index, int count) => Append(buffer.AsSpan(index, count));
+
+    public override void Write(ReadOnlySpan<char> buffer) => Append(buffer);
+
+    public override void Write(string? value) => Append(value);
+
+    // One append per line, so lines from concurrent writers don't interleave mid-line.
+    public override void WriteLine(string? value) => Append(string.Concat(value, NewLine));
+
+    public override Task WriteAsync(char value)
     {
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public override void Write(char value) => tail.Append(value);
-
-        public override void Write(char[] buffer, int index, int count) => tail.Append(buffer.AsSpan(index, count));
-
-        public override void Write(ReadOnlySpan<char> buffer) => tail.Append(buffer);
-
-        public override void Write(string? value) => tail.Append(value);
-
-        // One append per line, so lines from concurrent writers don't interleave mid-line.
-        public override void WriteLine(string? value) => tail.Append(string.Concat(value, NewLine));
-
-        public override Task WriteAsync(char value)
-        {
-            tail.Append(value);
-            return Task.CompletedTask;
-        }
-
-        public override Task WriteAsync(string? value)
-        {
-            tail.Append(value);
-            return Task.CompletedTask;
-        }
-
-        public override Task WriteAsync(char[] buffer, int index, int count)
-        {
-            tail.Append(buffer.AsSpan(index, count));
-            return Task.CompletedTask;
-        }
-
-        public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
-        {
-            tail.Append(buffer.Span);
-            return Task.CompletedTask;
-        }
-
-        public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
-        {
-            tail.Append(string.Concat(buffer.Span, NewLine));
-            return Task.CompletedTask;
-        }
-
-        public override Task FlushAsync() => Task.CompletedTask;
+        Append(value);
+        return Task.CompletedTask;
     }
+
+    public override Task WriteAsync(string? value)
+    {
+        Append(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(char[] buffer, int index, int count)
+    {
+        Append(buffer.AsSpan(index, count));
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
+    {
+        Append(buffer.Span);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
+    {
+        Append(string.Concat(buffer.Span, NewLine));
+        return Task.CompletedTask;
+    }
+
+    public override Task FlushAsync() => Task.CompletedTask;
 }
