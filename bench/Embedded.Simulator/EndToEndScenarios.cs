@@ -13,7 +13,8 @@ namespace Embedded.Simulator;
 /// </summary>
 internal static class EndToEndScenarios
 {
-    public static async Task RunAsync(int agents, int tasks, int frameworks, TimeSpan timeout, TimeSpan hold = default)
+    /// <summary>Returns the tasks/s to RUNNING and the bytes retained per running task.</summary>
+    public static async Task<(double TasksPerSecond, double BytesPerTask)> RunAsync(int agents, int tasks, int frameworks, TimeSpan timeout, TimeSpan hold = default)
     {
         var work = Directory.CreateTempSubdirectory("embedded-sim-");
         var baseline = Measure.Retained();
@@ -32,11 +33,7 @@ internal static class EndToEndScenarios
         });
         Measure.Line($"EndToEnd: {agents} agents started in {Measure.Ms(started):F0} ms");
         var delegates = cluster.ServiceProvider.GetRequiredService<DelegateRegistry>();
-        delegates.Register("hold", static async (_, ct) =>
-        {
-            try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
-            return 0;
-        });
+        delegates.Register("hold", Hold);
         var afterStart = Measure.Retained();
 
         using var cts = new CancellationTokenSource(timeout);
@@ -59,7 +56,9 @@ internal static class EndToEndScenarios
         Measure.Line($"  {running} tasks RUNNING in {seconds:F2} s from the first launch: {running / seconds:F0} tasks/s (master + allocator + {agents} agents + delegate executor)");
         var withTasks = Measure.Retained();
         Measure.Line($"  retained heap: {baseline / 1048576.0:F1} MiB before, {afterStart / 1048576.0:F1} MiB with {agents} idle agents, {withTasks / 1048576.0:F1} MiB with {running} running tasks");
-        Measure.Line($"  per agent {(afterStart - baseline) / (double)agents / 1024:F1} KiB; per running task {(withTasks - afterStart) / (double)Math.Max(1, running):F0} B (master, agent and delegate executor together)");
+        var perTask = (withTasks - afterStart) / (double)Math.Max(1, running);
+        var body = await BodyBytesAsync();
+        Measure.Line($"  per agent {(afterStart - baseline) / (double)agents / 1024:F1} KiB; per running task {perTask:F0} B, of which the benchmark's own waiting body is {body:F0} B: Embedded's {perTask - body:F0} B (master, agent and delegate executor together)");
         var state = await cluster.GetStateAsync();
         Measure.Line($"  master state: {state.Tasks.Length} tasks, {state.Agents.Length} agents, {state.Frameworks.Length} frameworks");
         if (hold > TimeSpan.Zero)
@@ -70,6 +69,26 @@ internal static class EndToEndScenarios
         }
         foreach (var s in sessions) await s.DisposeAsync();
         try { work.Delete(recursive: true); } catch (IOException) { }
+        return (running / seconds, perTask - body);
+    }
+
+    private static async Task<int> Hold(TaskContext _, CancellationToken ct)
+    {
+        try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
+        return 0;
+    }
+
+    /// <summary>What the body itself holds while it waits (its state machine, its delay and the registration on the task's token), beyond the token's source.</summary>
+    private static async Task<double> BodyBytesAsync()
+    {
+        const int n = 20_000;
+        var sources = Enumerable.Range(0, n).Select(_ => new CancellationTokenSource()).ToArray();
+        var before = Measure.Retained();
+        var waiting = sources.Select(s => Hold(null!, s.Token)).ToArray();
+        var after = Measure.Retained();
+        foreach (var s in sources) s.Cancel();
+        await Task.WhenAll(waiting);
+        return (after - before) / (double)n;
     }
 
     /// <summary>A framework that launches tasks into every offer until it has its share RUNNING, then suppresses.</summary>

@@ -14,7 +14,8 @@ namespace Embedded.Simulator;
 /// </summary>
 internal static class HttpScenarios
 {
-    public static async Task RunAsync(int agents, int jobs)
+    /// <summary>Returns the jobs/s in process and over HTTP.</summary>
+    public static async Task<(double InProcess, double OverHttp)> RunAsync(int agents, int jobs)
     {
         var work = Directory.CreateTempSubdirectory("embedded-sim-");
         try
@@ -39,6 +40,7 @@ internal static class HttpScenarios
                 Measure.Line($"In process: {jobs} `true` jobs on {agents} agents to FINISHED: {inProcess:F0} jobs/s");
                 var overHttp = await RateAsync(remote.Services.GetRequiredService<IJobClient>(), jobs);
                 Measure.Line($"Over HTTP:  {jobs} `true` jobs on {agents} agents to FINISHED: {overHttp:F0} jobs/s ({overHttp / inProcess:P0} of in process)");
+                return (inProcess, overHttp);
             }
             finally
             {

@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Embedded.Simulator;
+
+/// <summary>
+/// Issue 15's figures from one run, each beside its reference and goal, so that a noisy machine moves both
+/// sides of a ratio together rather than deciding the result.
+/// </summary>
+internal static class CompareScenarios
+{
+    private sealed record Row(string Figure, double Ours, string Unit, string Reference, double? Ratio, string Goal, bool Met);
+
+    public static async Task RunAsync(int agents, int tasks, int jobs)
+    {
+        var rows = new List<Row>();
+
+        var (tasksPerSecond, bytesPerTask) = await EndToEndScenarios.RunAsync(agents, tasks, frameworks: 4, TimeSpan.FromSeconds(300));
+        rows.Add(new($"tasks to RUNNING, {agents} agents, delegate tasks", tasksPerSecond, "tasks/s", "goal 50,000", tasksPerSecond / 50_000, ">= 1.0x", tasksPerSecond >= 50_000));
+        rows.Add(new("retained per running task (Embedded's share)", bytesPerTask, "B", "goal 1,024 B", bytesPerTask / 1024, "<= 1.0x", bytesPerTask <= 1024));
+
+        var jobsPerSecond = await JobScenarios.RunAsync(4, jobs, runs: 1);
+        rows.Add(new("short delegate jobs to FINISHED through IJobClient", jobsPerSecond, "jobs/s", "goal 30,000", jobsPerSecond / 30_000, ">= 1.0x", jobsPerSecond >= 30_000));
+
+        var (inProcess, overHttp) = await HttpScenarios.RunAsync(2, 500);
+        rows.Add(new("`true` jobs over the Mesos HTTP API", overHttp, "jobs/s", $"in process {inProcess:F0} jobs/s", overHttp / inProcess, "(the HTTP hop's cost)", true));
+
+        Measure.Line($"");
+        Measure.Line($"{"figure",-52} {"ours",12} {"unit",-8} {"reference",-28} {"ratio",7}  goal");
+        foreach (var r in rows)
+            Measure.Line($"{r.Figure,-52} {r.Ours.ToString("N0", CultureInfo.InvariantCulture),12} {r.Unit,-8} {r.Reference,-28} {(r.Ratio is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) + "x" : ""),7}  {r.Goal}{(r.Met ? "" : "  (not met)")}");
+    }
+}
