@@ -37,7 +37,8 @@ public sealed class PlacementTests(ITestOutputHelper output)
     public async Task Jobs_land_only_on_agents_that_have_their_executor_and_os()
     {
         await using var cluster = await StartMixed();
-        var linux = Enumerable.Range(0, 4).Select(i => Job.Docker("busybox", ["true"]) with { Id = $"linux-{i}" });
+        // An image's os is the job's to say (a container without one may run on any engine): these say linux.
+        var linux = Enumerable.Range(0, 4).Select(i => Job.Docker("busybox", ["true"]) with { Id = $"linux-{i}", Container = new ContainerSpec("busybox") { Command = ["true"], Os = "linux" } });
         var windows = Enumerable.Range(0, 4).Select(i => Job.Docker("nanoserver", ["cmd"]) with { Id = $"windows-{i}", Container = new ContainerSpec("nanoserver") { Os = "windows" } });
         var commands = Enumerable.Range(0, 6).Select(i => Job.Shell("true") with { Id = $"command-{i}" });
         var delegates = Enumerable.Range(0, 6).Select(i => Job.Run((_, _) => Task.FromResult(0)) with { Id = $"delegate-{i}" });
