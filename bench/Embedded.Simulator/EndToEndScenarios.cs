@@ -49,11 +49,13 @@ internal static class EndToEndScenarios
             var index = f;
             runs.Add(Task.Run(() => DriveAsync(session, index, perFramework, () => { Interlocked.CompareExchange(ref firstLaunch, Stopwatch.GetTimestamp(), 0); }, cts.Token)));
         }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var counts = await Task.WhenAll(runs);
         var done = Stopwatch.GetTimestamp();
+        var cpuPerTask = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, counts.Sum());
         var running = counts.Sum();
         var seconds = Stopwatch.GetElapsedTime(firstLaunch == 0 ? started : firstLaunch, done).TotalSeconds;
-        Measure.Line($"  {running} tasks RUNNING in {seconds:F2} s from the first launch: {running / seconds:F0} tasks/s (master + allocator + {agents} agents + delegate executor)");
+        Measure.Line($"  {running} tasks RUNNING in {seconds:F2} s from the first launch: {running / seconds:F0} tasks/s (master + allocator + {agents} agents + delegate executor; {cpuPerTask:F0} µs of CPU a task)");
         var withTasks = Measure.Retained();
         Measure.Line($"  retained heap: {baseline / 1048576.0:F1} MiB before, {afterStart / 1048576.0:F1} MiB with {agents} idle agents, {withTasks / 1048576.0:F1} MiB with {running} running tasks");
         var perTask = (withTasks - afterStart) / (double)Math.Max(1, running);

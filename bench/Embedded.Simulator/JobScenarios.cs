@@ -29,12 +29,14 @@ internal static class JobScenarios
                     }
                 });
                 var job = Job.Run(static (_, _) => Task.FromResult(0), "cpus:0.01;mem:1");
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var started = Stopwatch.GetTimestamp();
                 var handles = await Task.WhenAll(Enumerable.Range(0, jobs).Select(_ => cluster.Jobs.SubmitAsync(job)));
                 var results = await Task.WhenAll(handles.Select(h => h.Completion));
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 var finished = results.Count(r => r.Succeeded);
-                Measure.Line($"Jobs run {run}: {jobs} delegate jobs on {agents} agents to FINISHED in {seconds * 1000:F0} ms: {jobs / seconds:F0} jobs/s ({finished} finished)");
+                var cpuPerJob = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / jobs;
+                Measure.Line($"Jobs run {run}: {jobs} delegate jobs on {agents} agents to FINISHED in {seconds * 1000:F0} ms: {jobs / seconds:F0} jobs/s ({finished} finished; {cpuPerJob:F0} µs of CPU a job)");
                 best = Math.Max(best, jobs / seconds);
             }
             finally

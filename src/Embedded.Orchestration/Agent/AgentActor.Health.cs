@@ -16,6 +16,7 @@ internal sealed partial class AgentActor
 
     private HealthChecker StartChecker(TaskRun run, HealthCheck check, bool readiness)
     {
+        if (check.Kind == HealthCheckKind.Command && run.Info.Kind == TaskKind.Delegate) MakeSandbox(run.Sandbox); // Its command runs there.
         var target = new HealthProbeTarget(Id, run.FrameworkId, run.Info, run.Sandbox, run.Running!);
         var probe = _options.HealthProbes?.Invoke(check, target) ?? HealthProbes.Create(check, target);
         var (key, number) = (run.Key, run.Run);

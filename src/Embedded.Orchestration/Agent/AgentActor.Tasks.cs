@@ -46,14 +46,10 @@ internal sealed partial class AgentActor
         };
         // Made here, on the loop that also removes forgotten sandboxes and the parents they leave empty,
         // so that a removal never takes a parent from under a sandbox being made. An executor that
-        // cannot make it reports why.
-        try
-        {
-            Directory.CreateDirectory(sandbox);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        // cannot make it reports why. A delegate task's is made only once it is used (its body asks for
+        // it, or a command check runs in it): most never touch one, and its directories were most of
+        // what launching one cost.
+        if (m.Task.Kind != TaskKind.Delegate) MakeSandbox(sandbox);
         // As in Mesos, the task is on disk before it launches, so a restart can never lose a running task.
         if (run.Checkpointed) Checkpoint(c => c.SaveTask(new CheckpointedTask(m.FrameworkId, m.Task, run.Run, executor.Name, sandbox)));
         _tasks[key] = run;
@@ -282,6 +278,17 @@ internal sealed partial class AgentActor
         catch (Exception e)
         {
             reply.TrySetException(e);
+        }
+    }
+
+    private static void MakeSandbox(string sandbox)
+    {
+        try
+        {
+            Directory.CreateDirectory(sandbox);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             throw new TaskLaunchException(TaskReason.TaskInvalid, $"no delegate named '{name}' is registered");
         }
 
-        var sandbox = Sandbox.Create(launch.SandboxDirectory);
+        var sandbox = Path.GetFullPath(launch.SandboxDirectory); // Made once the task asks for it (TaskContext.SandboxDirectory).
         IReadOnlyDictionary<string, string> environment = task.Command?.Environment ?? ImmutableDictionary<string, string>.Empty;
         int[] ports = task.Resources.Ports.Ranges.Length == 0 ? [] : [.. task.Resources.Ports.Ranges.SelectMany(r => Enumerable.Range((int)r.Begin, (int)r.Count))];
         return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, launch, sandbox, environment, ports, time));
@@ -48,6 +48,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private readonly Action<ReadOnlyMemory<byte>>? _send;
         private readonly string _frameworkId;
         private System.Threading.Channels.Channel<ReadOnlyMemory<byte>>? _messages;
+        private readonly string _sandbox;
+        private volatile bool _sandboxMade;
 
         // Not disposed: the delegate may hold its token after we stop caring (see KillAsync), and a
         // source without timers or linked tokens holds nothing that needs disposing.
@@ -60,6 +62,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         {
             _time = time;
             _body = body;
+            _sandbox = sandbox;
             _frameworkId = launch.FrameworkId;
             // The agent's one messenger when it gave one; else whatever the launch carries.
             _messenger = launch.Messenger;
@@ -80,6 +83,24 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         }
 
         public void Receive(ReadOnlyMemory<byte> data) => Messages().Writer.TryWrite(data.ToArray());
+
+        void ITaskLink.MakeSandbox()
+        {
+            if (_sandboxMade) return;
+            // Off the agent's loop, which may meanwhile remove a parent that another task's end left empty: try again then.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Sandbox.Create(_sandbox);
+                    _sandboxMade = true;
+                    return;
+                }
+                catch (TaskLaunchException) when (attempt < 3)
+                {
+                }
+            }
+        }
 
         private System.Threading.Channels.Channel<ReadOnlyMemory<byte>> Messages() =>
             LazyInitializer.EnsureInitialized(ref _messages, static () => System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new() { SingleReader = true }));

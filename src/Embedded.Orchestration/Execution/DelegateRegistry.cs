@@ -39,6 +39,18 @@ public sealed record TaskContext(
 
     private Action<ReadOnlyMemory<byte>>? _send;
     private System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>>? _messages;
+    private readonly string _sandbox = SandboxDirectory;
+
+    /// <summary>The task's own directory, made when first asked for.</summary>
+    public string SandboxDirectory
+    {
+        get
+        {
+            Link?.MakeSandbox();
+            return _sandbox;
+        }
+        init => _sandbox = value;
+    }
 
     /// <summary>The running task behind this context; its message channel is made only once a task reads or gets a message.</summary>
     internal ITaskLink? Link { get; init; }
@@ -67,4 +79,7 @@ internal interface ITaskLink
     System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; }
 
     void Send(ReadOnlyMemory<byte> data);
+
+    /// <summary>Makes the task's sandbox if it is not there yet; cheap once it is.</summary>
+    void MakeSandbox();
 }
