@@ -15,9 +15,11 @@ namespace Embedded.Simulator;
 /// </summary>
 internal static class ProcessJobScenarios
 {
-    public static async Task RunAsync(int jobs, int concurrency, int rounds, bool embeddedOnly)
+    public static async Task RunAsync(int jobs, int concurrency, int rounds, bool embeddedOnly, string? under)
     {
-        var work = Directory.CreateTempSubdirectory("embedded-sim-");
+        // The agent's work directory (its sandboxes) in the system's temp directory unless --work-dir says where.
+        var work = under is null ? Directory.CreateTempSubdirectory("embedded-sim-") : Directory.CreateDirectory(Path.Combine(under, "embedded-sim-" + Guid.NewGuid().ToString("N")));
+        Measure.Line($"sandboxes under {work.FullName}");
         try
         {
             await using var cluster = await MiniCluster.StartAsync(configure: options =>
