@@ -15,16 +15,19 @@ namespace Embedded.Simulator;
 /// </summary>
 internal static class ProcessJobScenarios
 {
-    public static async Task RunAsync(int jobs, int concurrency, int rounds, bool embeddedOnly, string? under)
+    public static async Task RunAsync(int jobs, int concurrency, int rounds, bool embeddedOnly, string? under, bool checkpoint)
     {
         // The agent's work directory (its sandboxes) in the system's temp directory unless --work-dir says where.
         var work = under is null ? Directory.CreateTempSubdirectory("embedded-sim-") : Directory.CreateDirectory(Path.Combine(under, "embedded-sim-" + Guid.NewGuid().ToString("N")));
-        Measure.Line($"sandboxes under {work.FullName}");
+        Measure.Line($"sandboxes under {work.FullName}; agent checkpoint {(checkpoint ? "on" : "off (MiniCluster's default)")}");
         try
         {
             await using var cluster = await MiniCluster.StartAsync(configure: options =>
             {
                 options.Master.Allocator.AllocationInterval = TimeSpan.FromMilliseconds(100);
+                // MiniCluster turns the job scheduler's checkpointing off; --checkpoint turns it back on,
+                // as AddClusterOrchestration has it: every task and update on disk (fsync) before it counts.
+                options.Jobs.Checkpoint = checkpoint;
                 var agent = options.AddAgent("agent-0", Samples.Format($"cpus:{concurrency * 0.01 + 1};mem:{concurrency + 1024}"));
                 agent.WorkDirectory = Path.Combine(work.FullName, "agent-0");
             });

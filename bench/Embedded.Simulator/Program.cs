@@ -56,7 +56,7 @@ switch (scenario)
         await ServiceScenarios.RunAsync(Option("instances", 20), TimeSpan.FromSeconds(Option("monitor", 1)));
         break;
     case "process-jobs":
-        await ProcessJobScenarios.RunAsync(Option("jobs", 1_000), Option("concurrency", 8), Option("rounds", 3), args.Contains("--embedded-only"), Text("work-dir"));
+        await ProcessJobScenarios.RunAsync(Option("jobs", 1_000), Option("concurrency", 8), Option("rounds", 3), args.Contains("--embedded-only"), Text("work-dir"), args.Contains("--checkpoint"));
         break;
     case "http-tasks":
         await HttpScenarios.RunAsync(Option("agents", 2), Option("jobs", 500));
@@ -73,7 +73,7 @@ switch (scenario)
               roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
-              process-jobs    [--jobs 1000] [--concurrency 8] [--rounds 3] [--embedded-only] [--work-dir DIR]   `sh -c true`: plain Process.Start, then process jobs through IJobClient; the ratio
+              process-jobs    [--jobs 1000] [--concurrency 8] [--rounds 3] [--embedded-only] [--work-dir DIR] [--checkpoint]   `sh -c true`: plain Process.Start, then process jobs through IJobClient; the ratio
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
               remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes
               services-vs-swarm [--instances 20] [--monitor 1]                                 busybox httpd containers: deploy + rolling update, Embedded then Docker Swarm

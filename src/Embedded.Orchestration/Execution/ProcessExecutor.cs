@@ -10,9 +10,10 @@ namespace Embedded.Orchestration.Execution;
 /// <summary>
 /// Runs a task's <see cref="CommandSpec"/> as an OS process, like Mesos's command executor: a shell
 /// line through <c>/bin/sh -c</c> or a program with its argv, in the task's sandbox. On Unix the task
-/// starts in a session of its own (through <c>setsid</c>), so that a kill reaches every process it
-/// started, under a small shell that sends its output straight to the sandbox files and writes its
-/// exit status there: nothing ties the task to the agent's process, so an agent that restarts finds
+/// starts in a session of its own (on Linux the wrapper below is spawned as a session leader with
+/// posix_spawn, see <see cref="SessionSpawn"/>; elsewhere through <c>setsid</c> where it exists), so
+/// that a kill reaches every process it started, under a small shell that sends its output straight
+/// to the sandbox files and writes its exit status there: nothing ties the task to the agent's process, so an agent that restarts finds
 /// it again by its pid file and reattaches, or reads how it ended. On Windows (on paper only, see
 /// docs/windows.md) the task runs under <c>cmd.exe</c> in a Job Object of its own, and a kill is immediate.
 /// </summary>
