@@ -63,6 +63,10 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
         ArgumentNullException.ThrowIfNull(launch);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // The agent calls this on its loop; the sandbox files and the start (the calling thread waits
+        // while the child execs) happen on the thread pool, so the loop goes on with other tasks' updates.
+        await Task.Yield();
+
         var task = launch.Task;
         var command = task.Command
             ?? throw new TaskLaunchException(TaskReason.TaskInvalid, $"task '{task.TaskId}' has no command to run");
