@@ -13,8 +13,8 @@ namespace Embedded.Orchestration.Execution;
 /// starts in a session of its own (on Linux the wrapper below is spawned as a session leader with
 /// posix_spawn, see <see cref="SessionSpawn"/>; elsewhere through <c>setsid</c> where it exists), so
 /// that a kill reaches every process it started, under a small shell that sends its output straight
-/// to the sandbox files and writes its exit status there: nothing ties the task to the agent's process, so an agent that restarts finds
-/// it again by its pid file and reattaches, or reads how it ended. On Windows (on paper only, see
+/// to the sandbox files and writes its exit status there: nothing ties the task to the agent's
+/// process, so an agent that restarts finds it again by its pid file and reattaches, or reads how it ended. On Windows (on paper only, see
 /// docs/windows.md) the task runs under <c>cmd.exe</c> in a Job Object of its own, and a kill is immediate.
 /// </summary>
 internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor, IExecutorLifecycle
