@@ -21,6 +21,9 @@ internal static class CompareScenarios
         var jobsPerSecond = await JobScenarios.RunAsync(4, jobs, runs: 1);
         rows.Add(new("short delegate jobs to FINISHED through IJobClient", jobsPerSecond, "jobs/s", "goal 30,000", jobsPerSecond / 30_000, ">= 1.0x", jobsPerSecond >= 30_000));
 
+        var (processJobs, processStart, processRatio) = await ProcessJobScenarios.RunAsync(1_000, 8, rounds: 3, embeddedOnly: false, under: null, checkpoint: false);
+        rows.Add(new("`sh -c true` process jobs through IJobClient", processJobs, "jobs/s", $"Process.Start {processStart:F0}/s", processRatio, ">= 0.8x", processRatio >= 0.8));
+
         var (inProcess, overHttp) = await HttpScenarios.RunAsync(2, 500);
         rows.Add(new("`true` jobs over the Mesos HTTP API", overHttp, "jobs/s", $"in process {inProcess:F0} jobs/s", overHttp / inProcess, "(the HTTP hop's cost)", true));
 

@@ -58,6 +58,9 @@ switch (scenario)
     case "compare":
         await CompareScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("jobs", 20_000));
         break;
+    case "process-jobs":
+        await ProcessJobScenarios.RunAsync(Option("jobs", 1_000), Option("concurrency", 8), Option("rounds", 3), args.Contains("--embedded-only"), Text("work-dir"), args.Contains("--checkpoint"));
+        break;
     case "http-tasks":
         await HttpScenarios.RunAsync(Option("agents", 2), Option("jobs", 500));
         break;
@@ -74,6 +77,7 @@ switch (scenario)
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300] [--hold S]  master+agents, delegate tasks (hold: time for dotnet-gcdump)
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               compare         [--agents 1000] [--tasks 100000] [--jobs 20000]             issue 15's figures beside their references, from one run
+              process-jobs    [--jobs 1000] [--concurrency 8] [--rounds 3] [--embedded-only] [--work-dir DIR] [--checkpoint]   `sh -c true`: plain Process.Start, then process jobs through IJobClient; the ratio
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
               remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes
               services-vs-swarm [--instances 20] [--monitor 1]                                 busybox httpd containers: deploy + rolling update, Embedded then Docker Swarm

@@ -28,4 +28,14 @@ internal static partial class ThreadCpu
             return (u.UserSeconds + u.SystemSeconds) * 1000.0 + (u.UserMicros + u.SystemMicros) / 1000.0;
         return Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
     }
+
+    public const int RusageSelf = 0;
+    public const int RusageChildren = -1;
+
+    /// <summary>User and system CPU of this process (RUSAGE_SELF) or of its reaped children (RUSAGE_CHILDREN); zero off Linux.</summary>
+    public static (TimeSpan User, TimeSpan System) Usage(int who)
+    {
+        if (!Available || GetRUsage(who, out var u) != 0) return (TimeSpan.Zero, TimeSpan.Zero);
+        return (TimeSpan.FromMicroseconds(u.UserSeconds * 1_000_000.0 + u.UserMicros), TimeSpan.FromMicroseconds(u.SystemSeconds * 1_000_000.0 + u.SystemMicros));
+    }
 }

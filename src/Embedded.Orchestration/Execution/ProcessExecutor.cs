@@ -10,10 +10,11 @@ namespace Embedded.Orchestration.Execution;
 /// <summary>
 /// Runs a task's <see cref="CommandSpec"/> as an OS process, like Mesos's command executor: a shell
 /// line through <c>/bin/sh -c</c> or a program with its argv, in the task's sandbox. On Unix the task
-/// starts in a session of its own (through <c>setsid</c>), so that a kill reaches every process it
-/// started, under a small shell that sends its output straight to the sandbox files and writes its
-/// exit status there: nothing ties the task to the agent's process, so an agent that restarts finds
-/// it again by its pid file and reattaches, or reads how it ended. On Windows (on paper only, see
+/// starts in a session of its own (on Linux the wrapper below is spawned as a session leader with
+/// posix_spawn, see <see cref="SessionSpawn"/>; elsewhere through <c>setsid</c> where it exists), so
+/// that a kill reaches every process it started, under a small shell that sends its output straight
+/// to the sandbox files and writes its exit status there: nothing ties the task to the agent's
+/// process, so an agent that restarts finds it again by its pid file and reattaches, or reads how it ended. On Windows (on paper only, see
 /// docs/windows.md) the task runs under <c>cmd.exe</c> in a Job Object of its own, and a kill is immediate.
 /// </summary>
 internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<ProcessExecutor> logger) : ITaskExecutor, IRecoverableExecutor, IExecutorLifecycle
@@ -30,12 +31,17 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     // wrapper; the trap then keeps the wrapper waiting until the task itself ends. The wrapper's own
     // streams are the agent's console until the first exec; it points them at /dev/null, so that
     // nothing it says (dash's "Terminated" for a killed task) reaches the host's console, and so
-    // that it never writes to a terminal or pipe that dies with the agent.
+    // that it never writes to a terminal or pipe that dies with the agent. The exit status is written
+    // in place by the shell's own echo (one write of a few bytes), not through a temporary file and
+    // mv: an mv is one more program to start per task, and nobody reads the file before the wrapper
+    // has ended (recovery reads it only once the wrapper's pid is gone or a zombie), so a reader
+    // never sees it half written; a wrapper SIGKILLed between the open and the write leaves it empty,
+    // which reads as "exit status unknown", as no file would.
     private const string Wrapper =
         "exec </dev/null >/dev/null 2>&1; " +
         "\"$@\" >>\"$0/stdout\" 2>>\"$0/stderr\" </dev/null & c=$!; trap : TERM; " +
         "while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done; " +
-        "echo $s >\"$0/.embedded-exit.tmp\" && mv \"$0/.embedded-exit.tmp\" \"$0/" + ExitFileName + "\"; exit $s";
+        "echo $s >\"$0/" + ExitFileName + "\"; exit $s";
 
     // setsid(1) makes the task a session and process-group leader. It is absent on macOS; there we
     // fall back to killing the process tree that .NET can see.
@@ -56,6 +62,10 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
     {
         ArgumentNullException.ThrowIfNull(launch);
         cancellationToken.ThrowIfCancellationRequested();
+
+        // The agent calls this on its loop; the sandbox files and the start (the calling thread waits
+        // while the child execs) happen on the thread pool, so the loop goes on with other tasks' updates.
+        await Task.Yield();
 
         var task = launch.Task;
         var command = task.Command
@@ -88,6 +98,24 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             startInfo.FileName = Path.Combine(Environment.SystemDirectory, "cmd.exe");
             startInfo.Arguments = WindowsCommandLine.For(command, sandbox);
             startInfo.CreateNewProcessGroup = true;
+        }
+        else if (SessionSpawn.IsSupported)
+        {
+            // Linux: the wrapper itself starts as the leader of a new session (no setsid program in
+            // between), so its group exists before it runs and there is no handshake to wait for.
+            int pid;
+            Task<int?> exited;
+            try
+            {
+                (pid, exited) = SessionSpawn.Start("/bin/sh", ["/bin/sh", "-c", Wrapper, sandbox, program, .. arguments], startInfo.Environment, workingDirectory);
+            }
+            catch (Win32Exception ex)
+            {
+                throw new TaskLaunchException(TaskReason.ContainerLaunchFailed, $"cannot start '{program}': {ex.Message}", ex);
+            }
+            Log.Launched(logger, task.TaskId, pid, program);
+            WritePidFile(sandbox, pid);
+            return new RunningProcess(pid, task.TaskId, sandbox, ExitCodeOrRecordedAsync(exited, sandbox), signalGroup: true, job: null, time, logger);
         }
         else
         {
@@ -203,6 +231,13 @@ internal sealed partial class ProcessExecutor(TimeProvider time, ILogger<Process
             return process.ExitCode;
         }
     }
+
+    /// <summary>
+    /// A wrapper started by <see cref="SessionSpawn"/>: its exit code as reaped, or, when the runtime
+    /// reaped it first (it reaps every child as pid 1), the status the wrapper wrote to the sandbox.
+    /// </summary>
+    private static async Task<int?> ExitCodeOrRecordedAsync(Task<int?> exited, string sandbox) =>
+        await exited.ConfigureAwait(false) ?? ReadExitFile(sandbox);
 
     /// <summary>
     /// A process an earlier agent started: not our child, so nothing signals its exit to us. It is

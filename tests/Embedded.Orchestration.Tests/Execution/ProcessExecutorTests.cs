@@ -216,6 +216,21 @@ public sealed class ProcessExecutorTests : IAsyncLifetime
     }
 
     [LinuxFact]
+    public async Task Many_tasks_that_end_at_once_each_report_their_own_exit_status()
+    {
+        // Exits close together share SIGCHLDs (one signal can stand for several): every task must
+        // still be reaped and keep its own code, and the wrapper must have recorded the same code.
+        var launches = Enumerable.Range(0, 40).Select(i => LaunchAsync(new CommandSpec($"exit {i % 7}"), Path.Combine(_root, $"many-{i}")));
+        var running = await Task.WhenAll(launches);
+
+        var exits = await Task.WhenAll(running.Select(r => r.Completion)).WaitAsync(HangGuard);
+
+        exits.Select(e => e.ExitCode).Should().Equal(Enumerable.Range(0, 40).Select(i => (int?)(i % 7)));
+        for (var i = 0; i < 40; i++)
+            (await File.ReadAllTextAsync(Path.Combine(_root, $"many-{i}", ".embedded-exit"))).Trim().Should().Be($"{i % 7}");
+    }
+
+    [LinuxFact]
     public async Task Kill_asks_with_SIGTERM_and_a_task_that_honours_it_is_killed_within_the_grace_period()
     {
         var running = await LaunchAsync(new CommandSpec("trap 'echo got-term; exit 0' TERM; echo ready; while :; do sleep 1; done"));
