@@ -19,42 +19,12 @@ internal static class EndToEndScenarios
         var work = Directory.CreateTempSubdirectory("embedded-sim-");
         var baseline = Measure.Retained();
         var started = Stopwatch.GetTimestamp();
-        // Agents big enough that each offer takes many tasks of cpus:0.01;mem:1.
-        var perAgent = (tasks + agents - 1) / agents;
-        var cpus = Math.Max(1, perAgent * 0.01 + 1);
-        await using var cluster = await MiniCluster.StartAsync(configure: options =>
-        {
-            options.Master.Allocator.AllocationInterval = TimeSpan.FromMilliseconds(100);
-            for (var a = 0; a < agents; a++)
-            {
-                var agent = options.AddAgent($"agent-{a}", Samples.Format($"cpus:{cpus};mem:{perAgent + 1024};ports:[31000-31999]")).UseDelegates();
-                agent.WorkDirectory = Path.Combine(work.FullName, $"agent-{a}");
-            }
-        });
+        await using var cluster = await StartClusterAsync(agents, tasks, work);
         Measure.Line($"EndToEnd: {agents} agents started in {Measure.Ms(started):F0} ms");
-        var delegates = cluster.ServiceProvider.GetRequiredService<DelegateRegistry>();
-        delegates.Register("hold", Hold);
         var afterStart = Measure.Retained();
 
         using var cts = new CancellationTokenSource(timeout);
-        var perFramework = tasks / frameworks;
-        var runningAt = new long[frameworks];
-        var firstLaunch = 0L;
-        var sessions = new List<SchedulerSession>();
-        var runs = new List<Task<int>>();
-        for (var f = 0; f < frameworks; f++)
-        {
-            var session = await cluster.Client.SubscribeAsync(new FrameworkInfo($"bench-{f}", Role: $"bench{f % 4}"), cts.Token);
-            sessions.Add(session);
-            var index = f;
-            runs.Add(Task.Run(() => DriveAsync(session, index, perFramework, () => { Interlocked.CompareExchange(ref firstLaunch, Stopwatch.GetTimestamp(), 0); }, cts.Token)));
-        }
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var counts = await Task.WhenAll(runs);
-        var done = Stopwatch.GetTimestamp();
-        var cpuPerTask = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, counts.Sum());
-        var running = counts.Sum();
-        var seconds = Stopwatch.GetElapsedTime(firstLaunch == 0 ? started : firstLaunch, done).TotalSeconds;
+        var (running, seconds, cpuPerTask, sessions) = await LaunchAllAsync(cluster.Client, frameworks, tasks, cts.Token);
         Measure.Line($"  {running} tasks RUNNING in {seconds:F2} s from the first launch: {running / seconds:F0} tasks/s (master + allocator + {agents} agents + delegate executor; {cpuPerTask:F0} µs of CPU a task)");
         var withTasks = Measure.Retained();
         Measure.Line($"  retained heap: {baseline / 1048576.0:F1} MiB before, {afterStart / 1048576.0:F1} MiB with {agents} idle agents, {withTasks / 1048576.0:F1} MiB with {running} running tasks");
@@ -74,6 +44,24 @@ internal static class EndToEndScenarios
         return (running / seconds, perTask - body);
     }
 
+    /// <summary>Delegate agents big enough that each offer takes many tasks of cpus:0.01;mem:1, and the "hold" body they run.</summary>
+    internal static async Task<MiniCluster> StartClusterAsync(int agents, int tasks, DirectoryInfo work)
+    {
+        var perAgent = (tasks + agents - 1) / agents;
+        var cpus = Math.Max(1, perAgent * 0.01 + 1);
+        var cluster = await MiniCluster.StartAsync(configure: options =>
+        {
+            options.Master.Allocator.AllocationInterval = TimeSpan.FromMilliseconds(100);
+            for (var a = 0; a < agents; a++)
+            {
+                var agent = options.AddAgent($"agent-{a}", Samples.Format($"cpus:{cpus};mem:{perAgent + 1024};ports:[31000-31999]")).UseDelegates();
+                agent.WorkDirectory = Path.Combine(work.FullName, $"agent-{a}");
+            }
+        });
+        cluster.ServiceProvider.GetRequiredService<DelegateRegistry>().Register("hold", Hold);
+        return cluster;
+    }
+
     private static async Task<int> Hold(TaskContext _, CancellationToken ct)
     {
         try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
@@ -91,6 +79,33 @@ internal static class EndToEndScenarios
         foreach (var s in sources) s.Cancel();
         await Task.WhenAll(waiting);
         return (after - before) / (double)n;
+    }
+
+    /// <summary>
+    /// Frameworks that each launch their share of delegate "hold" tasks into every offer of <paramref name="client"/>'s
+    /// cluster, until all run: how many run, in how long from the first launch, and the process's CPU per task.
+    /// </summary>
+    internal static async Task<(int Running, double Seconds, double CpuPerTask, List<SchedulerSession> Sessions)> LaunchAllAsync(
+        IClusterClient client, int frameworks, int tasks, CancellationToken ct)
+    {
+        var perFramework = tasks / frameworks;
+        var firstLaunch = 0L;
+        var sessions = new List<SchedulerSession>();
+        var runs = new List<Task<int>>();
+        var started = Stopwatch.GetTimestamp();
+        for (var f = 0; f < frameworks; f++)
+        {
+            var session = await client.SubscribeAsync(new FrameworkInfo($"bench-{f}", Role: $"bench{f % 4}"), ct);
+            sessions.Add(session);
+            var index = f;
+            runs.Add(Task.Run(() => DriveAsync(session, index, perFramework, () => { Interlocked.CompareExchange(ref firstLaunch, Stopwatch.GetTimestamp(), 0); }, ct)));
+        }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var counts = await Task.WhenAll(runs);
+        var done = Stopwatch.GetTimestamp();
+        var running = counts.Sum();
+        var cpuPerTask = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, running);
+        return (running, Stopwatch.GetElapsedTime(firstLaunch == 0 ? started : firstLaunch, done).TotalSeconds, cpuPerTask, sessions);
     }
 
     /// <summary>A framework that launches tasks into every offer until it has its share RUNNING, then suppresses.</summary>

@@ -54,6 +54,56 @@ internal static class HttpScenarios
         }
     }
 
+    /// <summary>
+    /// Delegate tasks to RUNNING launched by frameworks of this process, then (on a fresh cluster of the same shape) by
+    /// frameworks that reach it through AddRemoteCluster over the Mesos HTTP scheduler API: tasks/s of each.
+    /// </summary>
+    public static async Task<(double InProcess, double OverHttp)> TasksAsync(int agents, int tasks, int frameworks)
+    {
+        var inProcess = await LaunchAsync(agents, tasks, frameworks, http: false);
+        Measure.Line($"In process: {tasks} delegate tasks on {agents} agents to RUNNING: {inProcess:F0} tasks/s");
+        var overHttp = await LaunchAsync(agents, tasks, frameworks, http: true);
+        Measure.Line($"Over HTTP:  {tasks} delegate tasks on {agents} agents to RUNNING: {overHttp:F0} tasks/s ({overHttp / inProcess:P0} of in process)");
+        return (inProcess, overHttp);
+    }
+
+    private static async Task<double> LaunchAsync(int agents, int tasks, int frameworks, bool http)
+    {
+        var work = Directory.CreateTempSubdirectory("embedded-sim-");
+        try
+        {
+            await using var cluster = await EndToEndScenarios.StartClusterAsync(agents, tasks, work);
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            if (!http)
+            {
+                var (running, seconds, _, sessions) = await EndToEndScenarios.LaunchAllAsync(cluster.Client, frameworks, tasks, cts.Token);
+                foreach (var s in sessions) await s.DisposeAsync();
+                return running / seconds;
+            }
+            await using var app = await ApiServing.StartAsync(cluster.Client);
+            var remoteBuilder = Host.CreateApplicationBuilder();
+            remoteBuilder.Logging.ClearProviders();
+            remoteBuilder.Services.AddRemoteCluster(ApiServing.Address(app), o => o.Jobs.Enabled = false);
+            using var remote = remoteBuilder.Build();
+            await remote.StartAsync();
+            try
+            {
+                var (running, seconds, _, sessions) = await EndToEndScenarios.LaunchAllAsync(remote.Services.GetRequiredService<IClusterClient>(), frameworks, tasks, cts.Token);
+                foreach (var s in sessions) await s.DisposeAsync();
+                return running / seconds;
+            }
+            finally
+            {
+                await remote.StopAsync();
+                await app.StopAsync();
+            }
+        }
+        finally
+        {
+            try { work.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
     private static async Task<double> RateAsync(IJobClient client, int jobs)
     {
         var job = Job.Shell("true", "cpus:0.01;mem:1");

@@ -134,8 +134,6 @@ internal static class MesosCallWriter
 
     private static void WriteTask(Utf8JsonWriter json, TaskInfo t)
     {
-        if (t.Delegate is not null)
-            throw new NotSupportedException($"task {t.TaskId}: a delegate runs only in the process that registered it; a remote cluster runs commands and containers");
         json.WriteStartObject();
         json.WriteString("name", t.Name);
         WriteId(json, "task_id", t.TaskId);
@@ -158,11 +156,13 @@ internal static class MesosCallWriter
             json.WriteEndObject();
         }
         if (t.Container is { } container) WriteContainer(json, t.TaskId, container);
-        if (!t.Labels.IsEmpty)
+        // A delegate is a body the master's host registered under its name: it runs there, named by a label.
+        var labels = t.Delegate is { } body ? t.Labels.SetItem(Embedded.Server.Mesos.MesosLabels.Delegate, body) : t.Labels;
+        if (!labels.IsEmpty)
         {
             json.WriteStartObject("labels");
             json.WriteStartArray("labels");
-            foreach (var (key, value) in t.Labels)
+            foreach (var (key, value) in labels)
             {
                 json.WriteStartObject();
                 json.WriteString("key", key);

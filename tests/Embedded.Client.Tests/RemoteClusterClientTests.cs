@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
 using Xunit.Abstractions;
@@ -46,11 +47,31 @@ public sealed class RemoteClusterClientTests(ITestOutputHelper output)
     {
         await using var server = await ClusterApiHost.StartAsync(output);
         await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
-        await using var session = await remote.Client.SubscribeAsync(new FrameworkInfo("refused"));
-        var delegateTask = TestTasks.Delegate("d1", "nothing", "agent-1");
-        await FluentActions.Awaiting(() => session.AcceptAsync(["no-such-offer"], [new LaunchOperation([delegateTask])]))
-            .Should().ThrowAsync<NotSupportedException>().WithMessage("*delegate*");
+        var refused = await FluentActions.Awaiting(() => remote.Client.SubscribeAsync(new FrameworkInfo("refused", Role: "no spaces")))
+            .Should().ThrowAsync<Exception>();
+        refused.Which.Message.Should().Contain("400").And.Contain("no spaces");
         FluentActions.Invoking(() => remote.Client.SetRoleWeight("a", 2)).Should().Throw<NotSupportedException>();
+    }
+
+    [Fact]
+    public async Task A_delegate_named_over_HTTP_runs_in_the_masters_host_and_an_unknown_one_fails_saying_so()
+    {
+        await using var server = await ClusterApiHost.StartAsync(output);
+        server.Cluster.ServiceProvider.GetRequiredService<Embedded.Orchestration.Execution.DelegateRegistry>()
+            .Register("greet", static async (context, _) => { await context.Stdout.WriteAsync("hello"); return 0; });
+        await using var remote = await RemoteHost.StartAsync(server.Address, output, o => o.Jobs.Enabled = false);
+        await using var session = await remote.Client.SubscribeAsync(new FrameworkInfo("delegates"));
+        var events = new EventStream(session);
+        var offer = (await events.Next<OffersEvent>()).Offers.Single();
+
+        await session.LaunchAsync(offer, [TestTasks.Delegate("d1", "greet", offer.AgentId), TestTasks.Delegate("d2", "nothing", offer.AgentId) with { Resources = Resources.Parse("cpus:0.1;mem:8") }]);
+
+        var finished = await events.Next<UpdateEvent>(u => u.Status.TaskId == "d1" && u.Status.State.IsTerminal());
+        finished.Status.State.Should().Be(TaskState.Finished);
+        finished.Status.Output!.Stdout.Should().Be("hello");
+        var unknown = await events.Next<UpdateEvent>(u => u.Status.TaskId == "d2" && u.Status.State.IsTerminal());
+        unknown.Status.Message.Should().Contain("no delegate named 'nothing' is registered");
+        (await server.Cluster.GetStateAsync()).CompletedTasks.Single(t => t.TaskId == "d1").Name.Should().Be("d1", "the label that named the delegate is not left among the task's labels");
     }
 }
 

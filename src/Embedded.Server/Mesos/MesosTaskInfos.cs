@@ -7,6 +7,7 @@ namespace Embedded.Server.Mesos;
 /// <summary>mesos.proto's TaskInfo to ours: a command (shell or argv), or a DOCKER container, with resources and labels.</summary>
 internal static class MesosTaskInfos
 {
+
     public static TaskInfo Read(JsonElement t, int maxItems)
     {
         var taskId = Json.RequiredId(t, "task_id", "a task");
@@ -22,11 +23,14 @@ internal static class MesosTaskInfos
             container = Container(ci, command, commandInfo is { } info ? Argv(info, taskId, maxItems) : [], taskId, maxItems);
             command = null;
         }
+        var labels = Labels(t, maxItems);
+        var body = command is null && container is null ? labels.GetValueOrDefault(MesosLabels.Delegate) : null;
         var task = new TaskInfo(taskId, name, agentId, resources)
         {
             Command = command,
             Container = container,
-            Labels = Labels(t, maxItems),
+            Delegate = body,
+            Labels = body is null ? labels : labels.Remove(MesosLabels.Delegate),
             MaxCompletionTime = Json.Duration(t, "max_completion_time"),
             KillGracePeriod = Json.Object(t, "kill_policy") is { } kp ? Json.Duration(kp, "grace_period") : null,
         };
