@@ -5,6 +5,9 @@ using Embedded.Simulator;
 //   dotnet run -c Release --project bench/Embedded.Simulator -- <scenario> [options]
 // Every run stops by itself; options bound the size and the rounds.
 var scenario = args.Length > 0 ? args[0] : "help";
+// The hosts the scenarios build (the API server, a remote client) would watch their content root for appsettings
+// changes, recursively: a cost of the benchmark's own hosts (thousands of sandboxes churn there), not of Embedded.
+Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 int Option(string name, int fallback)
 {
     var at = Array.IndexOf(args, "--" + name);
