@@ -1,12 +1,5 @@
-using System.Net;
 using Embedded.Orchestration.Hosting;
 using Embedded.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace Embedded.Dashboard.Tests;
@@ -18,10 +11,10 @@ namespace Embedded.Dashboard.Tests;
 /// </summary>
 public sealed class ServiceDashboard : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private ClusterApiHost? _host;
     private IPlaywright? _playwright;
 
-    public MiniCluster Cluster { get; private set; } = null!;
+    public MiniCluster Cluster => _host!.Cluster;
 
     public string Url { get; private set; } = "";
 
@@ -29,16 +22,8 @@ public sealed class ServiceDashboard : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await MiniCluster.StartAsync(agents: 2);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(Cluster.Client);
-        _app = builder.Build();
-        _app.MapClusterApi();
-        _app.MapClusterDashboard();
-        await _app.StartAsync();
-        Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _host = await ClusterApiHost.StartAsync(output: null, agents: 2, map: app => app.MapClusterDashboard());
+        Url = _host.Address.ToString().TrimEnd('/');
         (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
@@ -46,17 +31,6 @@ public sealed class ServiceDashboard : IAsyncLifetime
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
-        try
-        {
-            if (_app is not null)
-            {
-                await _app.StopAsync();
-                await _app.DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (Cluster is not null) await Cluster.DisposeAsync();
-        }
+        if (_host is not null) await _host.DisposeAsync();
     }
 }

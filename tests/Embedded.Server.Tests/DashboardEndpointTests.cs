@@ -24,15 +24,9 @@ public sealed class DashboardEndpointTests
     [Fact]
     public async Task It_serves_the_page_the_state_and_the_events()
     {
-        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.Services.AddClusterOrchestration(c => c.AddAgent("a1", "cpus:2;mem:1024"));
-        await using var app = builder.Build();
-        app.MapClusterApi();
-        app.MapClusterDashboard();
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+        using var __ = http;
 
         foreach (var (path, type) in new[] { ("/", "text/html"), ("/dashboard", "text/html"), ("/dashboard/dashboard.js", "text/javascript"), ("/dashboard/dashboard.css", "text/css") })
         {
@@ -60,15 +54,9 @@ public sealed class DashboardEndpointTests
     [Fact]
     public async Task A_task_carries_the_master_s_start_time_its_first_RUNNING()
     {
-        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.Services.AddClusterOrchestration(c => c.AddAgent("a1", "cpus:2;mem:1024"));
-        await using var app = builder.Build();
-        app.MapClusterApi();
-        app.MapClusterDashboard();
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        var (app, http) = await StartAsync();
+        await using var _ = app;
+        using var __ = http;
         using var guard = new CancellationTokenSource(EventStream.DefaultGuard);
         var cluster = app.Services.GetRequiredService<IClusterClient>();
         await using var watch = cluster.WatchAsync(guard.Token).GetAsyncEnumerator(guard.Token);
@@ -100,5 +88,19 @@ public sealed class DashboardEndpointTests
             task.GetProperty("status").GetProperty("timestamp").GetDateTimeOffset().Should().BeOnOrAfter(running.Timestamp);
         }
         await app.StopAsync();
+    }
+
+    /// <summary>An app with one agent, a1, serving the API and the dashboard on a free loopback port, and a client of it.</summary>
+    private static async Task<(WebApplication App, HttpClient Http)> StartAsync()
+    {
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.Services.AddClusterOrchestration(c => c.AddAgent("a1", "cpus:2;mem:1024"));
+        var app = builder.Build();
+        app.MapClusterApi();
+        app.MapClusterDashboard();
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) });
     }
 }

@@ -27,22 +27,26 @@ public sealed class ClusterApiHost : IAsyncDisposable
     public MiniCluster Cluster { get; }
     public Uri Address { get; }
 
-    /// <summary><paramref name="listen"/> configures the loopback endpoint (HTTPS, say); <paramref name="cluster"/> the MiniCluster.</summary>
+    /// <summary>
+    /// <paramref name="listen"/> configures the loopback endpoint (HTTPS, say); <paramref name="cluster"/> the MiniCluster;
+    /// <paramref name="map"/> maps more on the app (the dashboard, say). Without <paramref name="output"/> (a class fixture) nothing is logged.
+    /// </summary>
     public static async Task<ClusterApiHost> StartAsync(
-        ITestOutputHelper output, Action<ClusterApiOptions>? api = null, int agents = 1, Action<ClusterOptions>? cluster = null,
-        TimeProvider? time = null, Action<ListenOptions>? listen = null)
+        ITestOutputHelper? output, Action<ClusterApiOptions>? api = null, int agents = 1, Action<ClusterOptions>? cluster = null,
+        TimeProvider? time = null, Action<ListenOptions>? listen = null, Action<WebApplication>? map = null)
     {
-        var mini = await MiniCluster.StartAsync(agents, cluster, time, TestOutputLoggerProvider.Factory(output, LogLevel.Information));
+        var mini = await MiniCluster.StartAsync(agents, cluster, time, output is null ? null : TestOutputLoggerProvider.Factory(output, LogLevel.Information));
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => listen?.Invoke(l)));
             builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
+            if (output is not null) builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
             builder.Services.AddSingleton(mini.Client);
             var app = builder.Build();
             app.MapClusterApi(api);
+            map?.Invoke(app);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             return new ClusterApiHost(app, mini, new Uri(address));
