@@ -36,8 +36,18 @@ internal static class WatchdogLauncher
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.ArgumentList.Add("--owner");
         start.ArgumentList.Add(owner.ToString());
+        // A host run under dotnet-trace or dotnet-monitor has the runtime told to connect to their port, and often
+        // to wait for them at startup: the watchdog would inherit that and wait forever, never reading its pipe.
+        foreach (var variable in DiagnosticsVariables) start.Environment.Remove(variable);
         return (start, null);
     }
+
+    /// <summary>The runtime's diagnostics settings that a watchdog must not take from its owner.</summary>
+    internal static readonly string[] DiagnosticsVariables =
+    [
+        "DOTNET_DiagnosticPorts", "DOTNET_DefaultDiagnosticPortSuspend", "DOTNET_EnableEventPipe",
+        "COMPlus_DiagnosticPorts", "COMPlus_DefaultDiagnosticPortSuspend", "COMPlus_EnableEventPipe",
+    ];
 
     private static (string? FileName, IReadOnlyList<string> Arguments, string? Problem) Resolve()
     {
