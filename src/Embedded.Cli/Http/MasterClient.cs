@@ -102,6 +102,9 @@ internal sealed class MasterClient : IDisposable
                 HttpStatusCode.Unauthorized when _credentials.IsNone => new MasterAuthenticationException($"the master at {Master} requires authentication: {MasterCredentials.Hint}"),
                 HttpStatusCode.Unauthorized => new MasterAuthenticationException(
                     $"the master at {Master} refused the credentials of {_credentials.Describe()} ({text}): check {(_credentials.Token is null ? "--principal and --secret-file" : "--token-file")}"),
+                // Mesos's 403 for a call of a framework the master no longer has (it is stopping, or lost it): not a refused principal.
+                HttpStatusCode.Forbidden when text.Contains("not subscribed", StringComparison.OrdinalIgnoreCase) =>
+                    new MasterException($"the master at {Master} no longer has this framework subscribed (it is stopping, or failed over): {text}"),
                 HttpStatusCode.Forbidden => new MasterAuthenticationException($"the master at {Master} refused {_credentials.Describe()}: {text}"),
                 _ => new MasterException($"{Master}{path.TrimStart('/')} answered {(int)response.StatusCode} {response.StatusCode}: {text}"),
             };
