@@ -19,7 +19,7 @@ internal static class FailoverScenarios
 {
     private const double MesosSeconds = 4.5;
 
-    public static async Task RunAsync(int agents, int tasks, int frameworks, int restarts, TimeSpan timeout)
+    public static async Task RunAsync(int agents, int tasks, int frameworks, int restarts, TimeSpan timeout, int pauseSeconds = 0)
     {
         var work = Directory.CreateTempSubdirectory("embedded-failover-");
         var started = Stopwatch.GetTimestamp();
@@ -56,13 +56,18 @@ internal static class FailoverScenarios
             runs.Add(Task.Run(() => EndToEndScenarios.DriveAsync(session, index, tasks / frameworks, static () => { }, cts.Token)));
         }
         var running = (await Task.WhenAll(runs)).Sum();
-        Measure.Line($"  {running} tasks RUNNING on {agents} agents in {Measure.Ms(launching) / 1000:F1} s");
+        Measure.Line($"  {running} tasks RUNNING on {agents} agents in {Measure.Ms(launching) / 1000:F1} s; GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MiB, concurrent GC {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "off" : "on")}, server GC {(System.Runtime.GCSettings.IsServerGC ? "on" : "off")}");
         // Let the last acknowledgements reach the agents, so the restart is not also a storm of re-sent updates.
         await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
         foreach (var session in sessions) await session.DisposeAsync();
 
         var link = cluster.ServiceProvider.GetRequiredService<MasterLink>();
         var pool = cluster.ServiceProvider.GetRequiredService<AgentPool>();
+        if (pauseSeconds > 0)
+        {
+            Measure.Line($"  pid {Environment.ProcessId}: pausing {pauseSeconds} s before the restarts (attach a profiler now)");
+            await Task.Delay(TimeSpan.FromSeconds(pauseSeconds), cts.Token);
+        }
         var totals = new Samples();
         for (var round = 1; round <= restarts; round++)
         {
@@ -72,6 +77,32 @@ internal static class FailoverScenarios
         Measure.Line($"  failover total over {restarts} restarts: {totals}");
         Measure.Line($"  best {totals.Percentile(0):F0} ms, worst {totals.Max:F0} ms vs Mesos 1.5 about {MesosSeconds * 1000:F0} ms: {MesosSeconds * 1000 / totals.Percentile(0):F1}x (best), {MesosSeconds * 1000 / totals.Max:F1}x (worst); goal under 1000 ms");
         try { work.Delete(recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>The registry alone: a log of <paramref name="agents"/> admitted agents and a few frameworks, replayed by a new master's registry.</summary>
+    public static void Registry(int agents, int rounds)
+    {
+        var work = Directory.CreateTempSubdirectory("embedded-registry-");
+        var registry = new MasterRegistry(work.FullName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var attributes = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("os", "linux").Add("arch", "x64");
+        var resources = Resources.Parse("cpus:1.1;mem:1034;ports:[31000-31999]");
+        registry.Start();
+        for (var a = 0; a < agents; a++) registry.AdmitAgent($"agent-{a}", $"agent-{a}", resources, attributes, [TaskKind.Delegate]);
+        for (var f = 0; f < 4; f++) registry.AddFramework(new FrameworkInfo($"bench-{f}", Role: $"bench{f}") { FrameworkId = $"fw-{f}", FailoverTimeout = TimeSpan.FromHours(1) });
+        registry.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Measure.Line($"Registry: {agents} agents, {new FileInfo(Path.Combine(work.FullName, "registry.log")).Length / 1024} KiB");
+        var times = new Samples();
+        for (var round = 0; round < rounds; round++)
+        {
+            var gc = GcCounts.Now();
+            var started = Stopwatch.GetTimestamp();
+            var state = new MasterRegistry(work.FullName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Load();
+            times.Add(Measure.Ms(started));
+            if (state.Agents.Length != agents) throw new InvalidOperationException($"{state.Agents.Length} agents loaded");
+            Measure.Line($"  load {round + 1}: {times.Max:F1} ms max so far; {GcCounts.Now() - gc}");
+        }
+        Measure.Line($"  registry load: {times}");
+        work.Delete(recursive: true);
     }
 
     /// <summary>
@@ -84,9 +115,11 @@ internal static class FailoverScenarios
         await link.Current.StopAsync(ct);
         var stopMs = Measure.Ms(stopping);
 
+        var gc = GcCounts.Now();
         var start = Stopwatch.GetTimestamp();
         await link.RestartAsync(ct); // the old master is stopped already: this is the new master's start, registry load included
         var loadMs = Measure.Ms(start);
+        var gcLoad = GcCounts.Now() - gc;
         pool.MasterReplaced();
         // Frameworks subscribe again with their ids as soon as they see the new master, while agents come back.
         var offered = infos.Select(info => Task.Run(async () =>
@@ -109,13 +142,26 @@ internal static class FailoverScenarios
         var runningTasks = state.Tasks.Count(t => t.State == TaskState.Running);
         var offers = await Task.WhenAll(offered);
         var totalMs = Math.Max(servedMs, offers.Max(o => o.Ms));
+        var gcAll = GcCounts.Now() - gc;
         foreach (var (session, _) in offers) await session.DisposeAsync();
         if (reachable != agents || runningTasks != tasks)
             throw new InvalidOperationException($"after the restart the master has {reachable} of {agents} agents reachable and {runningTasks} of {tasks} tasks running");
 
         Measure.Line($"  restart {round}: old master stopped in {stopMs:F0} ms; new master: registry loaded in {loadMs:F0} ms, {agents} agents re-registered at {reregisteredMs:F0} ms, state ({reachable} reachable agents, {runningTasks} running tasks) answered in {stateMs:F0} ms at {servedMs:F0} ms");
         Measure.Line($"  restart {round}: {infos.Count} frameworks subscribed again and offered by {offers.Max(o => o.Ms):F0} ms (first {offers.Min(o => o.Ms):F0} ms)");
+        Measure.Line($"  restart {round}: GC during the registry load {gcLoad}; during the whole failover {gcAll}");
         Measure.Line($"  restart {round}: re-registered and serving in {totalMs:F0} ms (Mesos 1.5: about {MesosSeconds * 1000:F0} ms for 10,000 agents and 100,000 tasks; ratio {MesosSeconds * 1000 / totalMs:F1}x)");
         return totalMs;
     }
+}
+
+/// <summary>Collections by generation and the time the runtime was paused for them, to say how much of a phase was the GC's.</summary>
+internal readonly record struct GcCounts(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
+{
+    public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+
+    public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused, a.Allocated - b.Allocated);
+
+    public override string ToString() =>
+        Samples.Format($"{Gen0}/{Gen1}/{Gen2} collections (gen0/1/2, counted cumulatively), {Paused.TotalMilliseconds:F0} ms paused, {Allocated / 1048576.0:F0} MiB allocated");
 }

@@ -44,7 +44,10 @@ switch (scenario)
         await EndToEndScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("frameworks", 4), TimeSpan.FromSeconds(Option("timeout", 300)));
         break;
     case "failover":
-        await FailoverScenarios.RunAsync(Option("agents", 10_000), Option("tasks", 100_000), Option("frameworks", 4), Option("restarts", 3), TimeSpan.FromSeconds(Option("timeout", 600)));
+        await FailoverScenarios.RunAsync(Option("agents", 10_000), Option("tasks", 100_000), Option("frameworks", 4), Option("restarts", 3), TimeSpan.FromSeconds(Option("timeout", 600)), Option("pause", 0));
+        break;
+    case "registry":
+        FailoverScenarios.Registry(Option("agents", 10_000), Option("rounds", 10));
         break;
     case "jobs":
         await JobScenarios.RunAsync(Option("agents", 4), Option("jobs", 20_000), Option("runs", 3));
@@ -72,7 +75,8 @@ switch (scenario)
               multi           [--agents 10000] [--services 5] [--batch 500] [--cycles 60]
               roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300]  master+agents, delegate tasks
-              failover        [--agents 10000] [--tasks 100000] [--frameworks 4] [--restarts 3]  master restart on its registry: agents re-register with their tasks
+              failover        [--agents 10000] [--tasks 100000] [--frameworks 4] [--restarts 3] [--pause 0]  master restart on its registry: agents re-register with their tasks
+              registry        [--agents 10000] [--rounds 10]                                 the master registry alone: replay and compaction of N admitted agents
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
               remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes
