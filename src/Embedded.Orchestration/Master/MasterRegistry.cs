@@ -164,11 +164,11 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.GetString()!;
-                if (!reader.Read() || reader.TokenType != JsonTokenType.String) throw new JsonException($"attribute '{name}' must be a string");
-                var value = reader.GetString()!;
-                _pairs.Add(new(name, value));
+                if (!reader.Read() || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null)) throw new JsonException($"attribute '{name}' must be a string");
+                var value = reader.GetString(); // null as the serializer would have read it
+                _pairs.Add(new(name, value!));
                 // Lengths first, so that no two different sets read as the same key.
-                _key.Append(name.Length).Append(':').Append(name).Append(value.Length).Append(':').Append(value);
+                _key.Append(name.Length).Append(':').Append(name).Append(value?.Length ?? -1).Append(':').Append(value);
             }
             if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("attributes must be an object of strings");
             var key = _key.ToString();
