@@ -109,7 +109,7 @@ internal static class EndToEndScenarios
     }
 
     /// <summary>A framework that launches tasks into every offer until it has its share RUNNING, then suppresses.</summary>
-    private static async Task<int> DriveAsync(SchedulerSession session, int index, int wanted, Action launched, CancellationToken ct)
+    internal static async Task<int> DriveAsync(SchedulerSession session, int index, int wanted, Action launched, CancellationToken ct)
     {
         var task = Resources.Parse("cpus:0.01;mem:1");
         int submitted = 0, running = 0, sequence = 0;

@@ -46,6 +46,12 @@ switch (scenario)
     case "e2e":
         await EndToEndScenarios.RunAsync(Option("agents", 1_000), Option("tasks", 100_000), Option("frameworks", 4), TimeSpan.FromSeconds(Option("timeout", 300)), TimeSpan.FromSeconds(Option("hold", 0)));
         break;
+    case "failover":
+        await FailoverScenarios.RunAsync(Option("agents", 10_000), Option("tasks", 100_000), Option("frameworks", 4), Option("restarts", 3), TimeSpan.FromSeconds(Option("timeout", 600)), Option("pause", 0));
+        break;
+    case "registry":
+        FailoverScenarios.Registry(Option("agents", 10_000), Option("rounds", 10));
+        break;
     case "jobs":
         await JobScenarios.RunAsync(Option("agents", 4), Option("jobs", 20_000), Option("runs", 3));
         break;
@@ -81,6 +87,8 @@ switch (scenario)
               multi           [--agents 10000] [--services 5] [--batch 500] [--cycles 60]
               roles           [--roles 1000] [--agents 10000]                               quota + weights at scale
               e2e             [--agents 1000] [--tasks 100000] [--frameworks 4] [--timeout 300] [--hold S]  master+agents, delegate tasks (hold: time for dotnet-gcdump)
+              failover        [--agents 10000] [--tasks 100000] [--frameworks 4] [--restarts 3] [--pause 0]  master restart on its registry: agents re-register with their tasks
+              registry        [--agents 10000] [--rounds 10]                                 the master registry alone: replay and compaction of N admitted agents
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               compare         [--agents 1000] [--tasks 100000] [--jobs 20000]             issue 15's figures beside their references, from one run
               process-jobs    [--jobs 1000] [--concurrency 8] [--rounds 3] [--embedded-only] [--work-dir DIR] [--checkpoint]   `sh -c true`: plain Process.Start, then process jobs through IJobClient; the ratio

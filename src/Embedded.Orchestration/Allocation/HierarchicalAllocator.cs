@@ -182,7 +182,7 @@ internal sealed partial class HierarchicalAllocator
     public void AddUsed(string frameworkId, string agentId, Resources resources)
     {
         if (resources.IsEmpty || !_frameworks.TryGetValue(frameworkId, out var framework) || !_agents.TryGetValue(agentId, out var agent)) return;
-        var scalars = _kinds.ToVector(resources);
+        var scalars = FillScratch(resources); // added to what the agent, holding and sorter keep, never kept: one per task of a re-registering agent
         var nonScalar = resources.NonScalarPart();
         agent.Take(scalars, nonScalar);
         Hold(framework, agent, scalars, nonScalar);

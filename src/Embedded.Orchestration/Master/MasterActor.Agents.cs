@@ -13,6 +13,12 @@ namespace Embedded.Orchestration.Master;
 /// <summary>The master's side of agents: admission, re-registration, heartbeats, loss and removal, and their offers.</summary>
 internal sealed partial class MasterActor
 {
+    /// <summary>How many agents are reachable now, kept as they change so that a registration never counts them all.</summary>
+    private int _reachableAgents;
+
+    /// <summary>How many agents of the previous master's registry have not come back (nor been removed) yet.</summary>
+    private int _recoveredAgents;
+
     private void OnRegisterAgent(RegisterAgent m)
     {
         if (!TaskValidation.IsValidId(m.AgentId))
@@ -43,6 +49,7 @@ internal sealed partial class MasterActor
         }
         var agent = new AgentRecord(m.AgentId, m.Hostname, m.Resources, m.Attributes, m.From) { LastHeartbeat = _time.GetUtcNow(), TaskKinds = m.TaskKinds };
         _agents.Add(agent.Id, agent);
+        _reachableAgents++;
         _registry.AdmitAgent(agent.Id, agent.Hostname, agent.Total, agent.Attributes, agent.TaskKinds);
         _allocator.AddAgent(agent.Id, agent.Total);
         foreach (var reported in m.Tasks) AdoptReportedTask(agent, reported);
@@ -58,10 +65,19 @@ internal sealed partial class MasterActor
     {
         agent.Address = m.From;
         agent.TaskKinds = m.TaskKinds;
+        if (!agent.Reachable) _reachableAgents++;
         agent.Reachable = true;
+        if (agent.Recovered) _recoveredAgents--;
         agent.Recovered = false;
         agent.LastHeartbeat = _time.GetUtcNow();
         _allocator.SetAgentActive(agent.Id, true);
+        if (agent.Tasks.Count == 0)
+        {
+            // The common case after a master failover: a recovered agent, of whose tasks this master knows nothing yet.
+            foreach (var report in m.Tasks) AdoptReportedTask(agent, report);
+            CompleteReregistration(agent, m);
+            return;
+        }
         var reported = m.Tasks.ToDictionary(t => new TaskKey(t.FrameworkId, t.Task.TaskId));
         foreach (var key in agent.Tasks.ToList())
         {
@@ -84,6 +100,11 @@ internal sealed partial class MasterActor
         }
         // Tasks the master had already given up on: LOST to frameworks that are not partition aware.
         foreach (var report in reported.Values) AdoptReportedTask(agent, report);
+        CompleteReregistration(agent, m);
+    }
+
+    private void CompleteReregistration(AgentRecord agent, RegisterAgent m)
+    {
         LogAgentReregistered(agent.Id, m.Tasks.Length);
         if (Watched) Publish(new AgentUpdated(Snapshot(agent)));
         Send(agent, new AgentRegistered(agent.Id, _options.AgentHeartbeatInterval));
@@ -145,6 +166,7 @@ internal sealed partial class MasterActor
     {
         LogAgentUnreachable(agent.Id, why);
         _outputReads.Abandon(agent.Id);
+        if (agent.Reachable) _reachableAgents--;
         agent.Reachable = false;
         agent.UnreachableSince = _time.GetUtcNow();
         if (Watched) Publish(new AgentUpdated(Snapshot(agent)));
@@ -190,7 +212,11 @@ internal sealed partial class MasterActor
             EndTask(task, StateFor(key.FrameworkId, TaskState.Gone), TaskReason.AgentRemoved, why);
         }
         _allocator.RemoveAgent(agent.Id);
-        _agents.Remove(agent.Id);
+        if (_agents.Remove(agent.Id))
+        {
+            if (agent.Reachable) _reachableAgents--;
+            if (agent.Recovered) _recoveredAgents--;
+        }
         if (Watched) Publish(new AgentRemoved(agent.Id));
         if (agent.Reachable) AnnounceAgentFailure(agent.Id);
         _registry.RemoveAgent(agent.Id);
@@ -231,7 +257,8 @@ internal sealed partial class MasterActor
 
     private void CompleteAgentWaiters()
     {
-        var reachable = _agents.Values.Count(a => a.Reachable);
+        if (_agentWaiters.Count == 0) return;
+        var reachable = _reachableAgents;
         _agentWaiters.RemoveAll(w => w.Count <= reachable && w.Reply.TrySetResult() | true);
     }
 }

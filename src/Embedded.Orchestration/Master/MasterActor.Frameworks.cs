@@ -167,7 +167,7 @@ internal sealed partial class MasterActor
             var key = new TaskKey(framework.Id, taskId);
             if (_tasks.TryFind(key, out var task))
                 SendReconciled(framework, task);
-            else if (_agents.Values.Any(a => a.Recovered))
+            else if (_recoveredAgents > 0)
                 continue; // As in Mesos: until every agent of the previous master is back or removed, the master cannot tell.
             else
                 Send(framework, new UpdateEvent(MasterStatus(taskId, null,

@@ -96,6 +96,7 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
                 LastHeartbeat = now,
             };
             _agents.Add(agent.Id, agent);
+            _recoveredAgents++;
             _allocator.AddAgent(agent.Id, agent.Total);
             _allocator.SetAgentActive(agent.Id, false);
         }
@@ -222,25 +223,42 @@ internal sealed partial class MasterActor : Actor<MasterMessage>
         foreach (var framework in _frameworks.Values) Send(framework, new HeartbeatEvent());
     }
 
-    private ImmutableArray<AgentSnapshot> AgentSnapshots() => [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(Snapshot)];
+    /// <summary>Every agent, with what its tasks use summed in one pass over the active tasks (<paramref name="tasks"/> collects their snapshots on the way).</summary>
+    private ImmutableArray<AgentSnapshot> AgentSnapshots(ImmutableArray<TaskSnapshot>.Builder? tasks = null)
+    {
+        var usage = new AgentUsage();
+        foreach (var task in _tasks.Active)
+        {
+            usage.Add(task.AgentId, task.Info.Resources);
+            tasks?.Add(task.Snapshot());
+        }
+        return [.. _agents.Values.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => Snapshot(a, usage.Of(a.Id)))];
+    }
 
     private AgentSnapshot Snapshot(AgentRecord a)
     {
         var used = Resources.Empty;
         foreach (var key in a.Tasks) used = used.Add(_tasks[key].Info.Resources);
-        return new AgentSnapshot(a.Id, a.Hostname, a.Reachable, a.Total, used, a.Attributes, a.Tasks.Count) { TaskKinds = a.TaskKinds };
+        return Snapshot(a, used);
     }
+
+    private static AgentSnapshot Snapshot(AgentRecord a, Resources used) =>
+        new(a.Id, a.Hostname, a.Reachable, a.Total, used, a.Attributes, a.Tasks.Count) { TaskKinds = a.TaskKinds };
 
     private FrameworkSnapshot Snapshot(FrameworkRecord f) =>
         new(f.Id, f.Info.Name, f.Info.Role, f.Connected, _allocator.IsSuppressed(f.Id), f.Tasks.Count, f.Offers.Count);
 
-    private ClusterState Snapshot() =>
-        new(
+    private ClusterState Snapshot()
+    {
+        var tasks = ImmutableArray.CreateBuilder<TaskSnapshot>(_tasks.ActiveCount);
+        var agents = AgentSnapshots(tasks);
+        return new(
             _time.GetUtcNow(),
-            AgentSnapshots(),
+            agents,
             [.. _frameworks.Values.OrderBy(f => f.Id, StringComparer.Ordinal).Select(Snapshot)],
-            [.. _tasks.Active.Select(t => t.Snapshot())],
+            tasks.MoveToImmutable(),
             [.. _tasks.Completed.Select(t => t.Snapshot())],
             [.. _offers.All],
             [.. _allocator.Roles()]);
+    }
 }

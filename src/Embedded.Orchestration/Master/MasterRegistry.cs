@@ -12,7 +12,7 @@ namespace Embedded.Orchestration.Master;
 /// The master's durable registry, as Mesos keeps one: the agents it admitted, the frameworks it
 /// knows, and role quotas and weights set at run time, so that a restarted master expects them back. Task state is not here: as in Mesos, it is
 /// rebuilt from what agents report when they register again. An append-only log, fsynced per entry
-/// and compacted when read; null directory means a master that forgets everything on restart.
+/// and compacted when read once it holds more superseded lines than live ones; null directory means a master that forgets everything on restart.
 /// Writes run on the registry's own loop, so the master's loop never waits for a disk. A write lost
 /// to a crash costs nothing lasting: the agent or framework it was about registers again under its id.
 /// </summary>
@@ -37,7 +37,12 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
 
     public void SetWeight(string role, double weight) => Record(new RegistryEntry(RegistryEntryKind.WeightSet) { Id = role, Weight = weight });
 
-    /// <summary>Replays the log into what is admitted now, and rewrites it compacted.</summary>
+    /// <summary>
+    /// Replays the log into what is admitted now. It is rewritten compacted when its last line is torn
+    /// (so that the next entry starts a line of its own) or when it has grown to more than twice the
+    /// entries it holds, so that its size stays bounded while a master that restarts often does not
+    /// rewrite (and fsync) the whole registry on every start.
+    /// </summary>
     public RegistryState Load()
     {
         var agents = new Dictionary<string, RegistryEntry>(StringComparer.Ordinal);
@@ -46,15 +51,30 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
         var quotas = new Dictionary<string, Allocation.RoleQuota>(StringComparer.Ordinal);
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         if (LogFile is not { } file || !File.Exists(file)) return new RegistryState([], [], []);
-        foreach (var line in File.ReadLines(file))
+        // One read, then UTF-8 lines straight to the deserializer: no string per line, no transcoding.
+        ReadOnlySpan<byte> log = File.ReadAllBytes(file);
+        // Agents mostly share their shape: equal resources, attributes and task kinds are parsed once and shared (all immutable).
+        var json = new RegistryJsonContext(new JsonSerializerOptions(RegistryJsonContext.Default.Options)
         {
+            Converters = { new InternedResources(), new InternedAttributes(), new InternedTaskKinds() },
+        }).RegistryEntry;
+        var lines = 0;
+        var torn = log.Length > 0 && log[^1] != (byte)'\n';
+        while (!log.IsEmpty)
+        {
+            var end = log.IndexOf((byte)'\n');
+            var line = end < 0 ? log : log[..end];
+            log = end < 0 ? [] : log[(end + 1)..];
+            if (line.IsEmpty) continue;
+            lines++;
             RegistryEntry? entry;
             try
             {
-                entry = JsonSerializer.Deserialize(line, RegistryJsonContext.Default.RegistryEntry);
+                entry = JsonSerializer.Deserialize(line, json);
             }
             catch (JsonException)
             {
+                torn = true;
                 continue; // The last line, torn by a crash mid-write: it was never acted on.
             }
             if (entry?.Id is not { } id) continue;
@@ -74,7 +94,8 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
             Quotas = quotas.ToImmutableDictionary(StringComparer.Ordinal),
             Weights = weights.ToImmutableDictionary(StringComparer.Ordinal),
         };
-        Compact(file, state);
+        var live = agents.Count + frameworks.Count + removed.Count + quotas.Count + weights.Count;
+        if (torn || lines > 2 * live) Compact(file, state);
         return state;
     }
 
@@ -109,6 +130,89 @@ internal sealed class MasterRegistry(string? directory, ILogger logger) : Actor<
         stream.Flush(flushToDisk: true);
     }
 
+    /// <summary>Equal resources texts parsed once: the registry of a large cluster repeats a handful of agent shapes.</summary>
+    private sealed class InternedResources : JsonConverter<Resources>
+    {
+        private readonly ResourcesJsonConverter _parse = new();
+        private readonly Dictionary<string, Resources> _seen = new(StringComparer.Ordinal);
+
+        public override Resources Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String) return _parse.Read(ref reader, typeToConvert, options);
+            var text = reader.GetString()!;
+            if (_seen.TryGetValue(text, out var known)) return known;
+            var parsed = _parse.Read(ref reader, typeToConvert, options);
+            _seen[text] = parsed;
+            return parsed;
+        }
+
+        public override void Write(Utf8JsonWriter writer, Resources value, JsonSerializerOptions options) => _parse.Write(writer, value, options);
+    }
+
+    /// <summary>Equal attribute sets built once (an immutable dictionary each, so they can be shared).</summary>
+    private sealed class InternedAttributes : JsonConverter<ImmutableDictionary<string, string>>
+    {
+        private readonly Dictionary<string, ImmutableDictionary<string, string>> _seen = new(StringComparer.Ordinal);
+        private readonly List<KeyValuePair<string, string>> _pairs = [];
+        private readonly StringBuilder _key = new();
+
+        public override ImmutableDictionary<string, string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("attributes must be an object of strings");
+            _pairs.Clear();
+            _key.Clear();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                if (!reader.Read() || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null)) throw new JsonException($"attribute '{name}' must be a string");
+                var value = reader.GetString(); // null as the serializer would have read it
+                _pairs.Add(new(name, value!));
+                // Lengths first, so that no two different sets read as the same key.
+                _key.Append(name.Length).Append(':').Append(name).Append(value?.Length ?? -1).Append(':').Append(value);
+            }
+            if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("attributes must be an object of strings");
+            var key = _key.ToString();
+            if (_seen.TryGetValue(key, out var known)) return known;
+            var builder = ImmutableDictionary.CreateBuilder<string, string>();
+            foreach (var (name, value) in _pairs) builder[name] = value; // a repeated name: the last one wins, as the serializer would have it
+            var built = builder.ToImmutable();
+            _seen[key] = built;
+            return built;
+        }
+
+        public override void Write(Utf8JsonWriter writer, ImmutableDictionary<string, string> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, RegistryJsonContext.Default.ImmutableDictionaryStringString);
+    }
+
+    /// <summary>Equal lists of task kinds built once.</summary>
+    private sealed class InternedTaskKinds : JsonConverter<ImmutableArray<TaskKind>>
+    {
+        private readonly Dictionary<string, ImmutableArray<TaskKind>> _seen = new(StringComparer.Ordinal);
+        private readonly List<TaskKind> _kinds = [];
+        private readonly StringBuilder _key = new();
+
+        public override ImmutableArray<TaskKind> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("task kinds must be an array");
+            _kinds.Clear();
+            _key.Clear();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var kind = JsonSerializer.Deserialize(ref reader, RegistryJsonContext.Default.TaskKind);
+                _kinds.Add(kind);
+                _key.Append((int)kind).Append(',');
+            }
+            var key = _key.ToString();
+            if (_seen.TryGetValue(key, out var known)) return known;
+            ImmutableArray<TaskKind> built = [.. _kinds];
+            _seen[key] = built;
+            return built;
+        }
+
+        public override void Write(Utf8JsonWriter writer, ImmutableArray<TaskKind> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, RegistryJsonContext.Default.ImmutableArrayTaskKind);
+    }
+
     private static string Serialize(RegistryEntry entry) => JsonSerializer.Serialize(entry, RegistryJsonContext.Default.RegistryEntry);
 }
 
@@ -134,4 +238,7 @@ internal sealed record RegistryState(ImmutableArray<RegistryEntry> Agents, Immut
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RegistryEntry))]
+[JsonSerializable(typeof(ImmutableDictionary<string, string>))]
+[JsonSerializable(typeof(ImmutableArray<TaskKind>))]
+[JsonSerializable(typeof(TaskKind))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext;

@@ -12,6 +12,8 @@ internal sealed class TaskBook(int maxCompleted)
 
     public IEnumerable<TaskRecord> Active => _active.Values;
 
+    public int ActiveCount => _active.Count;
+
     /// <summary>The ended tasks still remembered, oldest first.</summary>
     public IEnumerable<TaskRecord> Completed => _completedOrder.Where(_completed.ContainsKey).Select(k => _completed[k]);
 

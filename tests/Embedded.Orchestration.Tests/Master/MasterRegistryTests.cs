@@ -47,5 +47,45 @@ public sealed class MasterRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_log_is_rewritten_only_once_it_holds_more_superseded_entries_than_live_ones_and_equal_agent_shapes_are_read_once()
+    {
+        var registry = Open();
+        registry.Start();
+        var attributes = ImmutableDictionary<string, string>.Empty.Add("os", "linux").Add("rack", "r1");
+        registry.AdmitAgent("a1", "host-1", Resources.Parse("cpus:2;ports:[31000-31009]"), attributes, [TaskKind.Command, TaskKind.Delegate]);
+        registry.AdmitAgent("a2", "host-2", Resources.Parse("cpus:2;ports:[31000-31009]"), attributes, [TaskKind.Command, TaskKind.Delegate]);
+        registry.AdmitAgent("a3", "host-3", Resources.Parse("cpus:4"), ImmutableDictionary<string, string>.Empty.Add("os", "linux"), [TaskKind.Delegate]);
+        await registry.StopAsync(CancellationToken.None);
+        var log = Path.Combine(_dir, "registry.log");
+        var written = File.ReadAllText(log);
+
+        var state = Open().Load();
+
+        File.ReadAllText(log).Should().Be(written, "nothing in it is superseded");
+        state.Agents.Select(a => a.Id).Should().Equal("a1", "a2", "a3");
+        state.Agents[0].Resources.Should().Be(Resources.Parse("cpus:2;ports:[31000-31009]")).And.BeSameAs(state.Agents[1].Resources);
+        state.Agents[0].Attributes.Should().Equal(attributes).And.BeSameAs(state.Agents[1].Attributes);
+        state.Agents[2].Attributes.Should().Equal(ImmutableDictionary<string, string>.Empty.Add("os", "linux"));
+        state.Agents[0].TaskKinds!.Value.Should().Equal([TaskKind.Command, TaskKind.Delegate]);
+        state.Agents[2].TaskKinds!.Value.Should().Equal([TaskKind.Delegate]);
+        state.Agents[2].Resources.Should().Be(Resources.Parse("cpus:4"));
+
+        registry = Open();
+        registry.Start();
+        for (var i = 0; i < 3; i++) registry.AdmitAgent("a3", "host-3", Resources.Parse("cpus:4"), ImmutableDictionary<string, string>.Empty, [TaskKind.Delegate]);
+        await registry.StopAsync(CancellationToken.None);
+        File.ReadAllLines(log).Should().HaveCount(6);
+        Open().Load().Agents.Should().HaveCount(3);
+        File.ReadAllLines(log).Should().HaveCount(6, "6 lines hold 3 live entries: not yet twice as many");
+        registry = Open();
+        registry.Start();
+        registry.RemoveAgent("a2");
+        await registry.StopAsync(CancellationToken.None);
+
+        Open().Load().Agents.Select(a => a.Id).Should().Equal("a1", "a3");
+        File.ReadAllLines(log).Should().HaveCount(2, "7 lines for 2 live entries are compacted");
+    }
+
+    [Fact]
     public void Without_a_directory_nothing_is_kept() => new MasterRegistry(null, NullLogger.Instance).Load().Agents.Should().BeEmpty();
 }
