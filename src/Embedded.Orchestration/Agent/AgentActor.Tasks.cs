@@ -101,7 +101,8 @@ internal sealed partial class AgentActor
             return;
         }
         run.Running = m.Running;
-        _ = WatchAsync(run.Key, run.Run, m.Running);
+        if (m.Running is IReportsExit reports) reports.ReportExitTo(this, run.Run);
+        else _ = WatchAsync(run.Key, run.Run, m.Running);
         if (run.Kill != KillCause.None)
         {
             StartKill(run, run.Kill, run.KillGrace);
@@ -121,6 +122,8 @@ internal sealed partial class AgentActor
 
     private void ArmCompletionTimer(TaskRun run, TimeSpan after) =>
         run.CompletionTimer = _time.CreateTimer(_ => Post(new CompletionTimeReached(run.Key, run.Run)), null, after, Timeout.InfiniteTimeSpan);
+
+    void ITaskExitSink.TaskExited(string frameworkId, string taskId, long run, TaskExit exit) => Post(new TaskExited(new AgentTaskKey(frameworkId, taskId), run, exit));
 
     private async Task WatchAsync(AgentTaskKey key, long run, IRunningTask running)
     {

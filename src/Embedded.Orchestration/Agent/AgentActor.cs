@@ -16,7 +16,7 @@ namespace Embedded.Orchestration.Agent;
 /// in order, re-sending until they are acknowledged. Registers, heartbeats, and registers again
 /// when the master has lost sight of it.
 /// </summary>
-internal sealed partial class AgentActor : Actor<AgentMessage>
+internal sealed partial class AgentActor : Actor<AgentMessage>, ITaskExitSink
 {
     private readonly ILogger _logger;
     private readonly AgentOptions _options;

@@ -37,7 +37,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
     /// One running delegate. Kept small, since a host may hold a hundred thousand: it is its own thread-pool work
     /// item, and its output buffers and message channel are made only once it writes or gets a message.
     /// </summary>
-    private sealed class RunningDelegate : IRunningTask, IMessageReceiver, ITaskLink, IThreadPoolWorkItem
+    private sealed class RunningDelegate : IRunningTask, IMessageReceiver, ITaskLink, IThreadPoolWorkItem, IReportsExit
     {
         private readonly TimeProvider _time;
         private readonly OutputTail _stdout = new();
@@ -54,8 +54,14 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         // Not disposed: the delegate may hold its token after we stop caring (see KillAsync), and a
         // source without timers or linked tokens holds nothing that needs disposing.
         private readonly CancellationTokenSource _cancellation = new();
-        private readonly TaskCompletionSource<TaskExit> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile bool _killRequested;
+
+        // How it ended (the first ending wins), and who hears of it: a sink told once, a completion made only when read.
+        private TaskExit? _exit;
+        private TaskCompletionSource<TaskExit>? _completion;
+        private ITaskExitSink? _sink;
+        private long _run;
+        private int _reported;
 
         public RunningDelegate(
             TaskDelegate body, TaskLaunch launch, string sandbox, IReadOnlyDictionary<string, string> environment, IReadOnlyList<int> ports, TimeProvider time)
@@ -72,7 +78,35 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
 
-        public Task<TaskExit> Completion => _completion.Task;
+        public Task<TaskExit> Completion
+        {
+            get
+            {
+                var completion = LazyInitializer.EnsureInitialized(ref _completion, static () => new TaskCompletionSource<TaskExit>(TaskCreationOptions.RunContinuationsAsynchronously));
+                if (Volatile.Read(ref _exit) is { } exit) completion.TrySetResult(exit);
+                return completion.Task;
+            }
+        }
+
+        public void ReportExitTo(ITaskExitSink sink, long run)
+        {
+            _run = run;
+            Volatile.Write(ref _sink, sink);
+            if (Volatile.Read(ref _exit) is not null) Report();
+        }
+
+        private void Complete(TaskExit exit)
+        {
+            if (Interlocked.CompareExchange(ref _exit, exit, null) is not null) return;
+            Volatile.Read(ref _completion)?.TrySetResult(exit);
+            if (Volatile.Read(ref _sink) is not null) Report();
+        }
+
+        // Complete and ReportExitTo may both see the other's write: the sink hears of the end once.
+        private void Report()
+        {
+            if (Interlocked.Exchange(ref _reported, 1) == 0) _sink!.TaskExited(_frameworkId, _context.TaskId, _run, _exit!);
+        }
 
         System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> ITaskLink.Messages => Messages().Reader;
 
@@ -111,7 +145,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         public async ValueTask KillAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
         {
-            if (_completion.Task.IsCompleted)
+            if (Volatile.Read(ref _exit) is not null)
             {
                 return;
             }
@@ -127,14 +161,14 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             {
                 var wait = gracePeriod < TimeSpan.Zero && gracePeriod != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : gracePeriod;
                 // The run's end is the completion's (RunAsync sets it last), so waiting for it waits for the body.
-                await _completion.Task.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+                await Completion.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 // .NET cannot abort a thread, so a delegate that ignores its token keeps running,
                 // detached: we report the task killed so the agent can free its resources, and
                 // whatever the delegate does from now on is ignored.
-                _completion.TrySetResult(new TaskExit(
+                Complete(new TaskExit(
                     TaskState.Killed, TaskReason.None, "killed (the delegate did not stop within its grace period and was abandoned)", Output: Snapshot()));
             }
         }
@@ -161,7 +195,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
                 exit = new TaskExit(TaskState.Failed, TaskReason.None, $"{ex.GetType().FullName}: {ex.Message}", Output: Snapshot());
             }
 
-            _completion.TrySetResult(exit);
+            Complete(exit);
         }
 
         private TaskExit Killed(int? exitCode) => new(TaskState.Killed, TaskReason.None, "killed", exitCode, Snapshot());
