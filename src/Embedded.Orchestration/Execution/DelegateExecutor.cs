@@ -40,8 +40,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
     private sealed class RunningDelegate : IRunningTask, IMessageReceiver, ITaskLink, IThreadPoolWorkItem, IReportsExit
     {
         private readonly TimeProvider _time;
-        private readonly OutputTail _stdout = new();
-        private readonly OutputTail _stderr = new();
+        private OutputTail? _stdout;
+        private OutputTail? _stderr;
         private readonly TaskDelegate _body;
         private readonly TaskContext _context;
         private readonly Action<string, string, ReadOnlyMemory<byte>>? _messenger;
@@ -73,7 +73,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             // The agent's one messenger when it gave one; else whatever the launch carries.
             _messenger = launch.Messenger;
             if (_messenger is null) _send = launch.SendToFramework;
-            _context = new TaskContext(launch.Task.TaskId, launch.AgentId, sandbox, environment, _stdout, _stderr) { Link = this, Ports = ports };
+            _context = new TaskContext(launch.Task.TaskId, launch.AgentId, sandbox, environment, this) { Ports = ports };
             // On the thread pool, never on the agent's thread that launched it.
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -200,6 +200,9 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         private TaskExit Killed(int? exitCode) => new(TaskState.Killed, TaskReason.None, "killed", exitCode, Snapshot());
 
-        private TaskOutput Snapshot() => new(_stdout.ToString(), _stderr.ToString());
+        TextWriter ITaskLink.Output(bool error) =>
+            error ? LazyInitializer.EnsureInitialized(ref _stderr, static () => new OutputTail()) : LazyInitializer.EnsureInitialized(ref _stdout, static () => new OutputTail());
+
+        private TaskOutput Snapshot() => new(Volatile.Read(ref _stdout)?.ToString() ?? "", Volatile.Read(ref _stderr)?.ToString() ?? "");
     }
 }

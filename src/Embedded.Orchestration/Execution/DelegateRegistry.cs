@@ -40,6 +40,26 @@ public sealed record TaskContext(
     private Action<ReadOnlyMemory<byte>>? _send;
     private System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>>? _messages;
     private readonly string _sandbox = SandboxDirectory;
+    private readonly TextWriter? _stdout = Stdout;
+    private readonly TextWriter? _stderr = Stderr;
+
+    /// <summary>A running task's context, whose writers the task makes when first asked for.</summary>
+    internal TaskContext(string taskId, string agentId, string sandboxDirectory, IReadOnlyDictionary<string, string> environment, ITaskLink link)
+        : this(taskId, agentId, sandboxDirectory, environment, null!, null!) => Link = link;
+
+    /// <summary>What the task writes as its standard output.</summary>
+    public TextWriter Stdout
+    {
+        get => _stdout ?? Link!.Output(error: false);
+        init => _stdout = value;
+    }
+
+    /// <summary>What the task writes as its standard error.</summary>
+    public TextWriter Stderr
+    {
+        get => _stderr ?? Link!.Output(error: true);
+        init => _stderr = value;
+    }
 
     /// <summary>The task's own directory, made when first asked for.</summary>
     public string SandboxDirectory
@@ -82,4 +102,7 @@ internal interface ITaskLink
 
     /// <summary>Makes the task's sandbox if it is not there yet; cheap once it is.</summary>
     void MakeSandbox();
+
+    /// <summary>The writer of the task's stdout or stderr, made at first use.</summary>
+    TextWriter Output(bool error);
 }
