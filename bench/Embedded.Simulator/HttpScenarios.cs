@@ -67,6 +67,65 @@ internal static class HttpScenarios
         return (inProcess, overHttp);
     }
 
+    /// <summary>
+    /// The same launch with the frameworks in a child process (this simulator's `http-client`), as a framework is in a
+    /// real deployment: the master's process then spends only its own CPU on the HTTP hop.
+    /// </summary>
+    public static async Task<double> TasksFromAnotherProcessAsync(int agents, int tasks, int frameworks)
+    {
+        var work = Directory.CreateTempSubdirectory("embedded-sim-");
+        try
+        {
+            await using var cluster = await EndToEndScenarios.StartClusterAsync(agents, tasks, work);
+            await using var app = await ApiServing.StartAsync(cluster.Client);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+            // Run as `dotnet Embedded.Simulator.dll` or as the apphost: the child is this same program either way.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(HttpScenarios).Assembly.Location);
+            foreach (var a in new[] { "http-client", "--master", ApiServing.Address(app).ToString(), "--tasks", $"{tasks}", "--frameworks", $"{frameworks}" }) start.ArgumentList.Add(a);
+            using var child = Process.Start(start)!;
+            try
+            {
+                var output = await child.StandardOutput.ReadToEndAsync();
+                await child.WaitForExitAsync();
+                Console.Write(output);
+                var masterCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / tasks;
+                var rate = double.Parse(output.Split("tasks/s")[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
+                Measure.Line($"Over HTTP, frameworks in their own process: {tasks} delegate tasks on {agents} agents to RUNNING: {rate:F0} tasks/s; the master's process spent {masterCpu:F0} µs of CPU a task");
+                return rate;
+            }
+            finally
+            {
+                if (!child.HasExited) child.Kill(entireProcessTree: true);
+            }
+        }
+        finally
+        {
+            try { work.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>The child of <see cref="TasksFromAnotherProcessAsync"/>: frameworks of a remote cluster launching until every task runs.</summary>
+    public static async Task ClientAsync(Uri master, int tasks, int frameworks)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddRemoteCluster(master, o => o.Jobs.Enabled = false);
+        using var remote = builder.Build();
+        await remote.StartAsync();
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            var (running, seconds, cpu, sessions) = await EndToEndScenarios.LaunchAllAsync(remote.Services.GetRequiredService<IClusterClient>(), frameworks, tasks, cts.Token);
+            Measure.Line($"  client process: {running} RUNNING, {cpu:F0} µs of CPU a task, {running / seconds:F0} tasks/s");
+            foreach (var s in sessions) await s.DisposeAsync();
+        }
+        finally
+        {
+            await remote.StopAsync();
+        }
+    }
+
     private static async Task<double> LaunchAsync(int agents, int tasks, int frameworks, bool http)
     {
         var work = Directory.CreateTempSubdirectory("embedded-sim-");
