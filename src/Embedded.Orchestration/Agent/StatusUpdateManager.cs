@@ -58,6 +58,8 @@ internal sealed class StatusUpdateManager(
         else
         {
             _streams.Remove(key);
+            // Once every update is acknowledged nothing is pending: give back the room a burst of launches took.
+            if (_streams.Count == 0) _streams.TrimExcess();
             drained = true;
         }
         return true;
