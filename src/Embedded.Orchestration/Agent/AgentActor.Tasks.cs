@@ -60,7 +60,7 @@ internal sealed partial class AgentActor
             Run = runNumber,
             LeaseId = _lease?.Id,
             Checkpointed = run.Checkpointed,
-            Messenger = _messenger ??= (framework, task, data) => Post(new TaskMessage(framework, task, data.ToArray())),
+            Agent = this,
         });
     }
 
@@ -101,7 +101,7 @@ internal sealed partial class AgentActor
             return;
         }
         run.Running = m.Running;
-        if (m.Running is IReportsExit reports) reports.ReportExitTo(this, run.Run);
+        if (m.Running is IReportsExit reports) reports.StartReporting();
         else _ = WatchAsync(run.Key, run.Run, m.Running);
         if (run.Kill != KillCause.None)
         {
@@ -123,7 +123,9 @@ internal sealed partial class AgentActor
     private void ArmCompletionTimer(TaskRun run, TimeSpan after) =>
         run.CompletionTimer = _time.CreateTimer(_ => Post(new CompletionTimeReached(run.Key, run.Run)), null, after, Timeout.InfiniteTimeSpan);
 
-    void ITaskExitSink.TaskExited(string frameworkId, string taskId, long run, TaskExit exit) => Post(new TaskExited(new AgentTaskKey(frameworkId, taskId), run, exit));
+    void ITaskAgent.SendToFramework(string frameworkId, string taskId, ReadOnlyMemory<byte> data) => Post(new TaskMessage(frameworkId, taskId, data.ToArray()));
+
+    void ITaskAgent.TaskExited(string frameworkId, string taskId, long run, TaskExit exit) => Post(new TaskExited(new AgentTaskKey(frameworkId, taskId), run, exit));
 
     private async Task WatchAsync(AgentTaskKey key, long run, IRunningTask running)
     {

@@ -16,7 +16,7 @@ namespace Embedded.Orchestration.Agent;
 /// in order, re-sending until they are acknowledged. Registers, heartbeats, and registers again
 /// when the master has lost sight of it.
 /// </summary>
-internal sealed partial class AgentActor : Actor<AgentMessage>, ITaskExitSink
+internal sealed partial class AgentActor : Actor<AgentMessage>, ITaskAgent
 {
     private readonly ILogger _logger;
     private readonly AgentOptions _options;
@@ -31,7 +31,6 @@ internal sealed partial class AgentActor : Actor<AgentMessage>, ITaskExitSink
     private readonly SandboxCollector _sandboxes;
     private readonly AgentLease? _lease;
     private readonly Dictionary<AgentTaskKey, TaskRun> _tasks = [];
-    private Action<string, string, ReadOnlyMemory<byte>>? _messenger; // Made once: every delegate task sends through it.
     private readonly StatusUpdateManager _updates;
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();

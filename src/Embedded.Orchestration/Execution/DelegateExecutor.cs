@@ -44,8 +44,9 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private OutputTail? _stderr;
         private readonly TaskDelegate _body;
         private readonly TaskContext _context;
-        private readonly Action<string, string, ReadOnlyMemory<byte>>? _messenger;
+        private readonly ITaskAgent? _agent;
         private readonly Action<ReadOnlyMemory<byte>>? _send;
+        private readonly long _run;
         private readonly string _frameworkId;
         private System.Threading.Channels.Channel<ReadOnlyMemory<byte>>? _messages;
         private readonly string _sandbox;
@@ -56,11 +57,10 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private readonly CancellationTokenSource _cancellation = new();
         private volatile bool _killRequested;
 
-        // How it ended (the first ending wins), and who hears of it: a sink told once, a completion made only when read.
+        // How it ended (the first ending wins), and who hears of it: the agent told once, a completion made only when read.
         private TaskExit? _exit;
         private TaskCompletionSource<TaskExit>? _completion;
-        private ITaskExitSink? _sink;
-        private long _run;
+        private volatile bool _reporting;
         private int _reported;
 
         public RunningDelegate(
@@ -70,9 +70,10 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             _body = body;
             _sandbox = sandbox;
             _frameworkId = launch.FrameworkId;
-            // The agent's one messenger when it gave one; else whatever the launch carries.
-            _messenger = launch.Messenger;
-            if (_messenger is null) _send = launch.SendToFramework;
+            // The agent when it gave itself; else whatever the launch carries.
+            _agent = launch.Agent;
+            _run = launch.Run;
+            if (_agent is null) _send = launch.SendToFramework;
             _context = new TaskContext(launch.Task.TaskId, launch.AgentId, sandbox, environment, this) { Ports = ports };
             // On the thread pool, never on the agent's thread that launched it.
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
@@ -88,10 +89,9 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             }
         }
 
-        public void ReportExitTo(ITaskExitSink sink, long run)
+        public void StartReporting()
         {
-            _run = run;
-            Volatile.Write(ref _sink, sink);
+            _reporting = true;
             if (Volatile.Read(ref _exit) is not null) Report();
         }
 
@@ -99,20 +99,20 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         {
             if (Interlocked.CompareExchange(ref _exit, exit, null) is not null) return;
             Volatile.Read(ref _completion)?.TrySetResult(exit);
-            if (Volatile.Read(ref _sink) is not null) Report();
+            if (_reporting) Report();
         }
 
-        // Complete and ReportExitTo may both see the other's write: the sink hears of the end once.
+        // Complete and StartReporting may both see the other's write: the agent hears of the end once.
         private void Report()
         {
-            if (Interlocked.Exchange(ref _reported, 1) == 0) _sink!.TaskExited(_frameworkId, _context.TaskId, _run, _exit!);
+            if (Interlocked.Exchange(ref _reported, 1) == 0) _agent?.TaskExited(_frameworkId, _context.TaskId, _run, _exit!);
         }
 
         System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> ITaskLink.Messages => Messages().Reader;
 
         void ITaskLink.Send(ReadOnlyMemory<byte> data)
         {
-            if (_messenger is { } messenger) messenger(_frameworkId, _context.TaskId, data);
+            if (_agent is not null) _agent.SendToFramework(_frameworkId, _context.TaskId, data);
             else _send?.Invoke(data);
         }
 

@@ -32,12 +32,12 @@ public sealed record TaskLaunch(string AgentId, string FrameworkId, TaskInfo Tas
     /// <summary>Sends a message from the task to its framework (a MessageEvent), best effort as in Mesos.</summary>
     public Action<ReadOnlyMemory<byte>> SendToFramework
     {
-        get => _send ??= Messenger is { } messenger ? data => messenger(FrameworkId, Task.TaskId, data) : static _ => { };
+        get => _send ??= Agent is { } agent ? data => agent.SendToFramework(FrameworkId, Task.TaskId, data) : static _ => { };
         init => _send = value;
     }
 
-    /// <summary>The agent's one way to send a message from any of its tasks (framework id, task id, data): no closure per task.</summary>
-    internal Action<string, string, ReadOnlyMemory<byte>>? Messenger { get; init; }
+    /// <summary>The agent launching the task, for the executors that tell it of messages and ends themselves.</summary>
+    internal ITaskAgent? Agent { get; init; }
 
     /// <summary>The agent's owner-lease id; executors mark what they start with it (a container label) so the watchdog finds exactly that.</summary>
     public string? LeaseId { get; init; }

@@ -71,9 +71,6 @@ internal sealed class OutputTail : TextWriter
         }
     }
 
-    /// <summary>A thread-safe writer whose text lands in this tail: the tail itself.</summary>
-    public TextWriter CreateWriter() => this;
-
     public override Encoding Encoding => Encoding.UTF8;
 
     public override void Write(char value) => Append(value);
