@@ -28,18 +28,20 @@ public static class ClusterTestExtensions
     /// <summary>
     /// Moves the fake clock by <paramref name="by"/> in steps no longer than <paramref name="step"/>
     /// (5 s by default), settling after each, so that periodic timers (allocation, heartbeats, the
-    /// master's agent check) run at each step as they would in real time.
+    /// master's agent check) run at each step as they would in real time. <paramref name="settle"/> replaces
+    /// <see cref="SettleAsync"/> when more than master and agents must run through (a scheduler of the host).
     /// </summary>
-    public static async Task AdvanceAsync(this MiniCluster cluster, FakeTimeProvider time, TimeSpan by, TimeSpan? step = null)
+    public static async Task AdvanceAsync(this MiniCluster cluster, FakeTimeProvider time, TimeSpan by, TimeSpan? step = null, Func<Task>? settle = null)
     {
         var max = step ?? TimeSpan.FromSeconds(5);
-        await cluster.SettleAsync();
+        settle ??= cluster.SettleAsync;
+        await settle();
         while (by > TimeSpan.Zero)
         {
             var next = by < max ? by : max;
             time.Advance(next);
             by -= next;
-            await cluster.SettleAsync();
+            await settle();
         }
     }
 }

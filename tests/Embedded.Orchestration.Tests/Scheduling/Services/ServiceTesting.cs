@@ -58,18 +58,8 @@ internal static class ServiceTesting
     }
 
     /// <summary>Moves the fake clock in steps, settling the cluster and the service scheduler after each.</summary>
-    public static async Task AdvanceServicesAsync(this MiniCluster cluster, FakeTimeProvider time, TimeSpan by, TimeSpan? step = null)
-    {
-        var max = step ?? TimeSpan.FromSeconds(1);
-        await cluster.SettleServicesAsync();
-        while (by > TimeSpan.Zero)
-        {
-            var next = by < max ? by : max;
-            time.Advance(next);
-            by -= next;
-            await cluster.SettleServicesAsync();
-        }
-    }
+    public static Task AdvanceServicesAsync(this MiniCluster cluster, FakeTimeProvider time, TimeSpan by, TimeSpan? step = null) =>
+        cluster.AdvanceAsync(time, by, step ?? TimeSpan.FromSeconds(1), cluster.SettleServicesAsync);
 }
 
 internal sealed class Counter
