@@ -61,7 +61,7 @@ internal static class StateCommand
         JsonDocument answer;
         try
         {
-            answer = await client.OperatorAsync("GET_SERVICES", cancellationToken).ConfigureAwait(false);
+            answer = await client.OperatorAsync(Embedded.Client.ServicesReader.Call, cancellationToken).ConfigureAwait(false);
         }
         catch (MasterException e) when (e is not MasterAuthenticationException)
         {

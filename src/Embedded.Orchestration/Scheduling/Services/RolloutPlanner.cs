@@ -40,7 +40,7 @@ internal static class RolloutPlanner
         if (target.Count > instances)
             kill.AddRange(target.OrderBy(v => v.Healthy).ThenByDescending(v => v.Sequence).Take(target.Count - instances).Select(v => v.Id));
 
-        // Rolling while an old instance runs or is still being killed: the surge counts it until it has ended.
+        // Rolling while an old instance runs or is still being killed; a stop-first update (no surge) counts it until it has ended.
         if (!views.Any(v => !v.OfTarget && (v.Active || v.Killing)))
             return new RolloutPlan(Math.Max(0, instances - target.Count), kill.ToImmutable());
 
