@@ -108,6 +108,13 @@ internal static class HttpScenarios
     /// <summary>The child of <see cref="TasksFromAnotherProcessAsync"/>: frameworks of a remote cluster launching until every task runs.</summary>
     public static async Task ClientAsync(Uri master, int tasks, int frameworks)
     {
+        var (running, rate, cpu) = await LaunchRemoteAsync(master, tasks, frameworks);
+        Measure.Line($"  client process: {running} RUNNING, {cpu:F0} µs of CPU a task, {rate:F0} tasks/s");
+    }
+
+    /// <summary>Frameworks reaching <paramref name="master"/> through AddRemoteCluster launch until every task runs: how many run, tasks/s, and this process's CPU a task.</summary>
+    private static async Task<(int Running, double Rate, double CpuPerTask)> LaunchRemoteAsync(Uri master, int tasks, int frameworks)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddRemoteCluster(master, o => o.Jobs.Enabled = false);
@@ -117,8 +124,8 @@ internal static class HttpScenarios
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             var (running, seconds, cpu, sessions) = await EndToEndScenarios.LaunchAllAsync(remote.Services.GetRequiredService<IClusterClient>(), frameworks, tasks, cts.Token);
-            Measure.Line($"  client process: {running} RUNNING, {cpu:F0} µs of CPU a task, {running / seconds:F0} tasks/s");
             foreach (var s in sessions) await s.DisposeAsync();
+            return (running, running / seconds, cpu);
         }
         finally
         {
@@ -141,21 +148,14 @@ internal static class HttpScenarios
                 return running / seconds;
             }
             await using var app = await ApiServing.StartAsync(cluster.Client);
-            var remoteBuilder = Host.CreateApplicationBuilder();
-            remoteBuilder.Logging.ClearProviders();
-            remoteBuilder.Services.AddRemoteCluster(ApiServing.Address(app), o => o.Jobs.Enabled = false);
-            using var remote = remoteBuilder.Build();
-            await remote.StartAsync();
             try
             {
-                var (running, seconds, cpu, sessions) = await EndToEndScenarios.LaunchAllAsync(remote.Services.GetRequiredService<IClusterClient>(), frameworks, tasks, cts.Token);
+                var (_, rate, cpu) = await LaunchRemoteAsync(ApiServing.Address(app), tasks, frameworks);
                 Measure.Line($"  over HTTP: {cpu:F0} µs of CPU a task (server and client in this one process), {GC.CollectionCount(2)} gen2 collections so far");
-                foreach (var s in sessions) await s.DisposeAsync();
-                return running / seconds;
+                return rate;
             }
             finally
             {
-                await remote.StopAsync();
                 await app.StopAsync();
             }
         }
