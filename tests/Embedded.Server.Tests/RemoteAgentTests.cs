@@ -100,9 +100,9 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
         var job = await master.Cluster.Jobs.SubmitAsync(Job.Shell("sleep 600").WithConstraint(Constraint.Equal("site", "far")));
         await job.WaitForStateAsync(TaskState.Running);
 
-        await agent.DisposeAsync();
-
-        (await job.Completion).State.Should().Be(TaskState.Killed);
+        // Guarded, so that a stop that hangs fails here by name instead of stalling the run until its hang timeout.
+        await FluentActions.Awaiting(() => agent.DisposeAsync().AsTask()).Should().CompleteWithinAsync(EventStream.DefaultGuard, "the agent kills its task, reports it and leaves");
+        (await job.Completion.WaitAsync(EventStream.DefaultGuard)).State.Should().Be(TaskState.Killed);
         (await master.Cluster.Client.GetAgentsAsync()).Should().NotContain(a => a.AgentId == "far-1");
     }
 }

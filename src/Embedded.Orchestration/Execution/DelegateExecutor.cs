@@ -60,7 +60,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         // How it ended (the first ending wins), and who hears of it: the agent told once, a completion made only when read.
         private TaskExit? _exit;
         private TaskCompletionSource<TaskExit>? _completion;
-        private volatile bool _reporting;
+        private int _reporting;
         private int _reported;
 
         public RunningDelegate(
@@ -91,7 +91,9 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         public void StartReporting()
         {
-            _reporting = true;
+            // A full fence, as Complete's exchange is: each then sees the other's write, or the other sees its own.
+            // (A volatile write may pass the read after it, and then neither would report.)
+            Interlocked.Exchange(ref _reporting, 1);
             if (Volatile.Read(ref _exit) is not null) Report();
         }
 
@@ -99,7 +101,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         {
             if (Interlocked.CompareExchange(ref _exit, exit, null) is not null) return;
             Volatile.Read(ref _completion)?.TrySetResult(exit);
-            if (_reporting) Report();
+            if (Volatile.Read(ref _reporting) == 1) Report();
         }
 
         // Complete and StartReporting may both see the other's write: the agent hears of the end once.
