@@ -14,7 +14,8 @@ namespace Embedded.Testing;
 /// Events a wait passes over stay queued for later waits and <see cref="Drain"/>.
 /// Heartbeats are skipped. With <see cref="AutoAcknowledge"/> (the default) every status update
 /// read is acknowledged at once, and the agent's re-sends of updates already acknowledged are
-/// skipped, so tests that do not care about acknowledgements never stall an update stream.
+/// acknowledged again and skipped, so tests that do not care about acknowledgements never stall an
+/// update stream.
 /// </summary>
 public sealed class EventStream
 {
@@ -77,7 +78,7 @@ public sealed class EventStream
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no {what ?? typeof(T).Name} within {_guard}; queued: {Describe(_pending)}");
+                throw new TimeoutException($"no {what ?? typeof(T).Name} within {_guard}; queued: {Describe(_pending)}; last seen: {Describe(_seen.Where(s => s is not HeartbeatEvent).TakeLast(10).ToList())}");
             }
             catch (ChannelClosedException)
             {
@@ -166,8 +167,11 @@ public sealed class EventStream
         if (e is HeartbeatEvent) return false;
         if (AutoAcknowledge && e is UpdateEvent { Status: { Uuid: { } uuid } status })
         {
-            if (!_acknowledged.Add(uuid)) return false;
+            var first = _acknowledged.Add(uuid);
+            // A re-send means the agent never heard the first acknowledgement (lost with a dying agent or a
+            // cut link), and it holds every later update of the task behind it: say it again.
             await _session.AcknowledgeAsync(status);
+            if (!first) return false;
         }
         return true;
     }

@@ -136,6 +136,31 @@ public sealed class AgentLossTests(ITestOutputHelper output)
     }
 
     [LinuxFact]
+    public async Task An_acknowledgement_lost_in_a_partition_is_given_again_to_the_re_sent_update_and_the_task_s_later_updates_follow()
+    {
+        await using var cluster = await Start(agents: 1);
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("patient"));
+        await using var _ = session;
+        await session.Launch(await events.NextOffer(), Shell("t", "sleep 1000"));
+        await events.NextUpdate("t", TaskState.Starting);
+        await WaitUntilAsync(async () => (await cluster.GetStateAsync()).Tasks.Any(t => t.State == TaskState.Running), "t RUNNING at the master");
+
+        // The framework reads RUNNING and acknowledges it while the agent hears nothing.
+        cluster.Agent("agent-1").Partition();
+        var running = await events.NextUpdate("t", TaskState.Running);
+        await cluster.SettleAsync();
+        cluster.Agent("agent-1").Heal();
+
+        // The agent sends RUNNING again; its KILLING and KILLED wait behind it until it is acknowledged once more.
+        await cluster.AdvanceAsync(_time, TimeSpan.FromSeconds(15));
+        await session.KillAsync("t");
+        await cluster.AdvanceAsync(_time, TimeSpan.FromSeconds(15));
+
+        (await events.NextUpdate("t", TaskState.Killed)).Source.Should().Be(StatusSource.Executor);
+        events.Seen.OfType<UpdateEvent>().Count(u => u.Status.Uuid == running.Uuid).Should().BeGreaterThan(1, "the agent sent RUNNING again");
+    }
+
+    [LinuxFact]
     public async Task A_task_that_ends_while_its_agent_is_unreachable_is_reported_with_how_it_ended_when_the_agent_returns()
     {
         await using var cluster = await Start();
