@@ -49,4 +49,41 @@ public sealed class OperatorSubscribeTests(ITestOutputHelper output)
         removed.GetProperty("id").GetProperty("value").GetString().Should().Be(framework.FrameworkId);
         removed.GetProperty("name").GetString().Should().Be("watched");
     }
+
+    [Fact]
+    public async Task An_operator_sees_a_remote_agent_join_and_leave_and_a_framework_disconnect_and_fail_over()
+    {
+        await using var server = await ApiServer.StartAsync(output);
+        await using var ops = await MesosStream.OpenAsync(server.Address, """{"type":"SUBSCRIBE"}""", path: "/api/v1");
+        await ops.NextAsync("SUBSCRIBED");
+
+        await using (await RemoteAgentHost.StartAsync(output, server.Address, "far-1", o => o.Agent.SetAttribute("site", "far")))
+        {
+            var added = (await ops.NextAsync("AGENT_ADDED")).GetProperty("agent_added").GetProperty("agent");
+            added.GetProperty("agent_info").GetProperty("id").GetProperty("value").GetString().Should().Be("far-1");
+            added.GetProperty("agent_info").GetProperty("attributes").EnumerateArray()
+                .Single(a => a.GetProperty("name").GetString() == "site").GetProperty("text").GetProperty("value").GetString().Should().Be("far");
+            added.GetProperty("active").GetBoolean().Should().BeTrue();
+        }
+        (await ops.NextAsync("AGENT_REMOVED")).GetProperty("agent_removed").GetProperty("agent_id").GetProperty("value").GetString()
+            .Should().Be("far-1", "an agent that stops leaves the master");
+
+        string frameworkId;
+        await using (var first = await server.SubscribeAsync("patient", ""","failover_timeout":60"""))
+        {
+            await first.NextAsync("SUBSCRIBED");
+            frameworkId = first.FrameworkId;
+            (await ops.NextAsync("FRAMEWORK_ADDED")).GetProperty("framework_added").GetProperty("framework")
+                .GetProperty("framework_info").GetProperty("id").GetProperty("value").GetString().Should().Be(frameworkId);
+        }
+        var disconnected = (await ops.NextAsync("FRAMEWORK_UPDATED")).GetProperty("framework_updated").GetProperty("framework");
+        disconnected.GetProperty("framework_info").GetProperty("id").GetProperty("value").GetString().Should().Be(frameworkId);
+        disconnected.GetProperty("connected").GetBoolean().Should().BeFalse("its stream closed; its failover timeout keeps it");
+
+        await using var second = await server.SubscribeAsync("patient", $$$""","failover_timeout":60,"id":{"value":"{{{frameworkId}}}"}""");
+        await second.NextAsync("SUBSCRIBED");
+        var back = (await ops.NextAsync("FRAMEWORK_UPDATED")).GetProperty("framework_updated").GetProperty("framework");
+        back.GetProperty("framework_info").GetProperty("id").GetProperty("value").GetString().Should().Be(frameworkId);
+        back.GetProperty("connected").GetBoolean().Should().BeTrue("it failed over under its id");
+    }
 }
