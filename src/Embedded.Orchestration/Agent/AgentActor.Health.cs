@@ -16,8 +16,9 @@ internal sealed partial class AgentActor
 
     private HealthChecker StartChecker(TaskRun run, HealthCheck check, bool readiness)
     {
-        if (check.Kind == HealthCheckKind.Command && run.Info.Kind == TaskKind.Delegate) MakeSandbox(run.Sandbox); // Its command runs there.
-        var target = new HealthProbeTarget(Id, run.FrameworkId, run.Info, run.Sandbox, run.Running!);
+        var sandbox = SandboxOf(run);
+        if (check.Kind == HealthCheckKind.Command && run.Info.Kind == TaskKind.Delegate) MakeSandbox(sandbox); // Its command runs there.
+        var target = new HealthProbeTarget(Id, run.FrameworkId, run.Info, sandbox, run.Running!);
         var probe = _options.HealthProbes?.Invoke(check, target) ?? HealthProbes.Create(check, target);
         var (key, number) = (run.Key, run.Run);
         var checker = new HealthChecker(check, probe, _time, stopWhenUnhealthy: !readiness, v => Post(new HealthChanged(key, number, readiness, v)));

@@ -44,7 +44,7 @@ internal sealed partial class AgentActor
             _runs = Math.Max(_runs, saved.Run);
             var executor = _executors.FirstOrDefault(e => e.Name == saved.Executor);
             var key = new AgentTaskKey(saved.FrameworkId, saved.Task.TaskId);
-            var run = new TaskRun(saved.FrameworkId, saved.Task, saved.Run, executor ?? _executors[0]) { Checkpointed = true, Sandbox = saved.Sandbox };
+            var run = new TaskRun(saved.FrameworkId, saved.Task, saved.Run, executor ?? _executors[0]) { Checkpointed = true, RecoveredSandbox = saved.Sandbox };
             run.State = recovered.LatestUpdate?.State ?? TaskState.Staging;
             _tasks[key] = run;
             _updates.Restore(key, recovered.PendingUpdates);

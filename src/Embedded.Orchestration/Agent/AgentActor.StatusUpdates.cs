@@ -50,6 +50,6 @@ internal sealed partial class AgentActor
         _tasks.Remove(run.Key);
         if (run.Checkpointed) Checkpoint(c => c.RemoveTask(run.FrameworkId, run.Info.TaskId));
         foreach (var earlier in run.EarlierSandboxes) _sandboxes.Schedule(run.Info.TaskId, earlier);
-        _sandboxes.Schedule(run.Info.TaskId, run.Sandbox);
+        _sandboxes.Schedule(run.Info.TaskId, SandboxOf(run));
     }
 }

@@ -41,8 +41,7 @@ internal sealed partial class AgentActor
         var run = new TaskRun(m.FrameworkId, m.Task, runNumber, executor)
         {
             Checkpointed = m.Checkpoint,
-            Sandbox = sandbox,
-            EarlierSandboxes = existing is null ? [] : [.. existing.EarlierSandboxes, existing.Sandbox],
+            EarlierSandboxes = existing is null ? [] : [.. existing.EarlierSandboxes, SandboxOf(existing)],
         };
         // Made here, on the loop that also removes forgotten sandboxes and the parents they leave empty,
         // so that a removal never takes a parent from under a sandbox being made. An executor that
@@ -114,7 +113,7 @@ internal sealed partial class AgentActor
         {
             ArmCompletionTimer(run, max);
             if (run.Checkpointed)
-                Checkpoint(c => c.SaveTask(new CheckpointedTask(run.FrameworkId, run.Info, run.Run, run.Executor.Name, run.Sandbox) { StartedAt = _time.GetUtcNow() }));
+                Checkpoint(c => c.SaveTask(new CheckpointedTask(run.FrameworkId, run.Info, run.Run, run.Executor.Name, SandboxOf(run)) { StartedAt = _time.GetUtcNow() }));
         }
         Report(run, TaskState.Running, TaskReason.None, "");
         StartChecks(run);
@@ -285,6 +284,11 @@ internal sealed partial class AgentActor
             reply.TrySetException(e);
         }
     }
+
+    private string SandboxOf(TaskRun run) => run.RecoveredSandbox ?? _layout.Sandbox(run.FrameworkId, run.Info.TaskId, run.Run);
+
+    /// <summary>A running delegate's sandbox, asked for from its own thread: the layout is immutable.</summary>
+    string ITaskAgent.SandboxOf(string frameworkId, string taskId, long run) => _layout.Sandbox(frameworkId, taskId, run);
 
     private static void MakeSandbox(string sandbox)
     {

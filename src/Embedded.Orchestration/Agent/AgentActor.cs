@@ -111,7 +111,7 @@ internal sealed partial class AgentActor : Actor<AgentMessage>, ITaskAgent
         _attributes = attributes.ToImmutable();
         _resources = _options.Resources is { } text ? Resources.Parse(text) : detected ?? DefaultResources();
         // What a predecessor left and no recovered task claims is garbage now; before the loop runs, as it owns the collector.
-        _sandboxes.Start(_tasks.Values.Select(t => t.Sandbox).Where(s => s.Length > 0));
+        _sandboxes.Start(_tasks.Values.Select(SandboxOf).Where(s => s.Length > 0));
         Start();
         _transport.AddAgent(Address, Send);
         foreach (var message in recovered) Post(message);

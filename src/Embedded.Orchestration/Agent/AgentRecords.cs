@@ -42,7 +42,11 @@ internal sealed class TaskRun(string frameworkId, TaskInfo info, long run, ITask
     /// <summary>Whether the task and its updates are written to the agent's checkpoint.</summary>
     public bool Checkpointed { get; init; }
 
-    public string Sandbox { get; init; } = "";
+    /// <summary>
+    /// The sandbox a recovered task was checkpointed with; null for one launched by this agent, whose sandbox the
+    /// agent's layout names (<c>SandboxOf</c>): a path is about 200 bytes, too much to keep for each of many tasks.
+    /// </summary>
+    public string? RecoveredSandbox { get; init; }
 
     /// <summary>Sandboxes of earlier runs under the same task id, launched again before their last update was acknowledged: collected with this one.</summary>
     public IReadOnlyList<string> EarlierSandboxes { get; init; } = [];

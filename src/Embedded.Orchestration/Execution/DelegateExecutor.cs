@@ -27,10 +27,9 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             throw new TaskLaunchException(TaskReason.TaskInvalid, $"no delegate named '{name}' is registered");
         }
 
-        var sandbox = Path.GetFullPath(launch.SandboxDirectory); // Made once the task asks for it (TaskContext.SandboxDirectory).
         IReadOnlyDictionary<string, string> environment = task.Command?.Environment ?? ImmutableDictionary<string, string>.Empty;
         int[] ports = task.Resources.Ports.Ranges.Length == 0 ? [] : [.. task.Resources.Ports.Ranges.SelectMany(r => Enumerable.Range((int)r.Begin, (int)r.Count))];
-        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, launch, sandbox, environment, ports, time));
+        return ValueTask.FromResult<IRunningTask>(new RunningDelegate(body, launch, environment, ports, time));
     }
 
     /// <summary>
@@ -49,7 +48,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private readonly long _run;
         private readonly string _frameworkId;
         private System.Threading.Channels.Channel<ReadOnlyMemory<byte>>? _messages;
-        private readonly string _sandbox;
+        // Only without an agent to name it again (an executor used on its own): a path is about 200 bytes a task.
+        private readonly string? _sandbox;
         private volatile bool _sandboxMade;
 
         // Not disposed: the delegate may hold its token after we stop caring (see KillAsync), and a
@@ -64,17 +64,20 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private int _reported;
 
         public RunningDelegate(
-            TaskDelegate body, TaskLaunch launch, string sandbox, IReadOnlyDictionary<string, string> environment, IReadOnlyList<int> ports, TimeProvider time)
+            TaskDelegate body, TaskLaunch launch, IReadOnlyDictionary<string, string> environment, IReadOnlyList<int> ports, TimeProvider time)
         {
             _time = time;
             _body = body;
-            _sandbox = sandbox;
             _frameworkId = launch.FrameworkId;
             // The agent when it gave itself; else whatever the launch carries.
             _agent = launch.Agent;
             _run = launch.Run;
-            if (_agent is null) _send = launch.SendToFramework;
-            _context = new TaskContext(launch.Task.TaskId, launch.AgentId, sandbox, environment, this) { Ports = ports };
+            if (_agent is null)
+            {
+                _send = launch.SendToFramework;
+                _sandbox = Path.GetFullPath(launch.SandboxDirectory);
+            }
+            _context = new TaskContext(launch.Task.TaskId, launch.AgentId, environment, this) { Ports = ports };
             // On the thread pool, never on the agent's thread that launched it.
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -120,17 +123,18 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         public void Receive(ReadOnlyMemory<byte> data) => Messages().Writer.TryWrite(data.ToArray());
 
-        void ITaskLink.MakeSandbox()
+        string ITaskLink.Sandbox()
         {
-            if (_sandboxMade) return;
+            var sandbox = _sandbox ?? _agent!.SandboxOf(_frameworkId, _context.TaskId, _run);
+            if (_sandboxMade) return sandbox;
             // Off the agent's loop, which may meanwhile remove a parent that another task's end left empty: try again then.
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    Sandbox.Create(_sandbox);
+                    Sandbox.Create(sandbox);
                     _sandboxMade = true;
-                    return;
+                    return sandbox;
                 }
                 catch (TaskLaunchException) when (attempt < 3)
                 {

@@ -43,9 +43,9 @@ public sealed record TaskContext(
     private readonly TextWriter? _stdout = Stdout;
     private readonly TextWriter? _stderr = Stderr;
 
-    /// <summary>A running task's context, whose writers the task makes when first asked for.</summary>
-    internal TaskContext(string taskId, string agentId, string sandboxDirectory, IReadOnlyDictionary<string, string> environment, ITaskLink link)
-        : this(taskId, agentId, sandboxDirectory, environment, null!, null!) => Link = link;
+    /// <summary>A running task's context, whose writers and sandbox the task makes when first asked for.</summary>
+    internal TaskContext(string taskId, string agentId, IReadOnlyDictionary<string, string> environment, ITaskLink link)
+        : this(taskId, agentId, null!, environment, null!, null!) => Link = link;
 
     /// <summary>What the task writes as its standard output.</summary>
     public TextWriter Stdout
@@ -64,11 +64,7 @@ public sealed record TaskContext(
     /// <summary>The task's own directory, made when first asked for.</summary>
     public string SandboxDirectory
     {
-        get
-        {
-            Link?.MakeSandbox();
-            return _sandbox;
-        }
+        get => Link is { } link ? link.Sandbox() : _sandbox;
         init => _sandbox = value;
     }
 
@@ -100,8 +96,8 @@ internal interface ITaskLink
 
     void Send(ReadOnlyMemory<byte> data);
 
-    /// <summary>Makes the task's sandbox if it is not there yet; cheap once it is.</summary>
-    void MakeSandbox();
+    /// <summary>The task's sandbox, made if it is not there yet (cheap once it is).</summary>
+    string Sandbox();
 
     /// <summary>The writer of the task's stdout or stderr, made at first use.</summary>
     TextWriter Output(bool error);

@@ -9,6 +9,9 @@ internal interface ITaskAgent
     void SendToFramework(string frameworkId, string taskId, ReadOnlyMemory<byte> data);
 
     void TaskExited(string frameworkId, string taskId, long run, TaskExit exit);
+
+    /// <summary>The sandbox of a task's run, named again when asked for instead of kept by each task.</summary>
+    string SandboxOf(string frameworkId, string taskId, long run);
 }
 
 /// <summary>A running task that tells its launch's <see cref="TaskLaunch.Agent"/> of its end itself; <see cref="IRunningTask.Completion"/> still works for any other reader.</summary>

@@ -1,6 +1,7 @@
 using Embedded.Orchestration.Agent;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Model;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
@@ -28,6 +29,38 @@ public sealed class SandboxCollectionTests(ITestOutputHelper output)
             agent.DiskUsage = () => _diskUsage;
             configure?.Invoke(agent);
         });
+
+    [LinuxFact]
+    public async Task A_delegate_task_s_sandbox_is_made_where_the_layout_puts_it_once_asked_for_and_collected_like_any_other()
+    {
+        await using var cluster = await Start(a => a.DiskWatchInterval = TimeSpan.FromDays(1));
+        var agent = cluster.Agent("agent-1");
+        var registry = cluster.ServiceProvider.GetRequiredService<Embedded.Orchestration.Execution.DelegateRegistry>();
+        string? seen = null;
+        registry.Register("writes", async (ctx, ct) =>
+        {
+            seen = ctx.SandboxDirectory;
+            await File.WriteAllTextAsync(Path.Combine(ctx.SandboxDirectory, "note"), "kept", ct);
+            return 0;
+        });
+        registry.Register("idle", (_, _) => Task.FromResult(0));
+        var (session, events) = await cluster.SubscribeAsync(new FrameworkInfo("gc"));
+        await using var _ = session;
+
+        await session.LaunchAsync(await events.NextOffer(), [Delegate("writes", "writes"), Delegate("idle", "idle")]);
+        await events.NextUpdate("writes", TaskState.Finished);
+        await events.NextUpdate("idle", TaskState.Finished);
+        await cluster.SettleAsync();
+
+        var tasks = Path.Combine(agent.WorkDirectory, "frameworks", session.FrameworkId, "tasks");
+        var runs = Directory.EnumerateDirectories(Path.Combine(tasks, "writes", "runs")).ToList();
+        runs.Should().ContainSingle().Which.Should().Be(seen, "the delegate was given the sandbox of its run under the agent's layout");
+        File.ReadAllText(Path.Combine(seen!, "note")).Should().Be("kept");
+        Directory.Exists(Path.Combine(tasks, "idle")).Should().BeFalse("a delegate that never asks has no sandbox");
+
+        await cluster.AdvanceAsync(_time, GcDelay);
+        Directory.Exists(Path.Combine(tasks, "writes")).Should().BeFalse("its sandbox is collected after GcDelay as a process task's is");
+    }
 
     [LinuxFact]
     public async Task Sandboxes_of_forgotten_tasks_stay_readable_until_GcDelay_then_go_with_their_empty_parents()
