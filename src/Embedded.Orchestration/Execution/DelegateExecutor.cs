@@ -41,7 +41,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private readonly TimeProvider _time;
         private OutputTail? _stdout;
         private OutputTail? _stderr;
-        private readonly TaskDelegate _body;
+        // The body until it starts, then the task it returned (one field: both are never needed at once).
+        private object _body;
         private readonly TaskContext _context;
         private readonly ITaskAgent? _agent;
         private readonly Action<ReadOnlyMemory<byte>>? _send;
@@ -145,7 +146,42 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private System.Threading.Channels.Channel<ReadOnlyMemory<byte>> Messages() =>
             LazyInitializer.EnsureInitialized(ref _messages, static () => System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new() { SingleReader = true }));
 
-        void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+        void IThreadPoolWorkItem.Execute()
+        {
+            Task<int> running;
+            try
+            {
+                running = ((TaskDelegate)_body)(_context, _cancellation.Token);
+            }
+            catch (Exception ex)
+            {
+                Complete(Ended(ex));
+                return;
+            }
+            _body = running;
+            // A continuation rather than an async method: its state machine would be another 112 bytes a running task.
+            if (running.IsCompleted) BodyEnded();
+            else running.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(BodyEnded);
+        }
+
+        private void BodyEnded()
+        {
+            var running = (Task<int>)_body;
+            if (!running.IsCompletedSuccessfully)
+            {
+                Complete(Ended(running.Exception?.InnerException ?? new TaskCanceledException(running))); // as `await` would have thrown
+                return;
+            }
+            var code = running.Result;
+            Complete(_killRequested ? Killed(code)
+                : code == 0 ? new TaskExit(TaskState.Finished, TaskReason.None, "exited with code 0", 0, Snapshot())
+                : new TaskExit(TaskState.Failed, TaskReason.None, $"exited with code {code}", code, Snapshot()));
+        }
+
+        // Typically the OperationCanceledException of a delegate that honoured its token, when it was killed.
+        private TaskExit Ended(Exception ex) => _killRequested
+            ? Killed(null)
+            : new TaskExit(TaskState.Failed, TaskReason.None, $"{ex.GetType().FullName}: {ex.Message}", Output: Snapshot());
 
         public ValueTask<TaskOutput> ReadOutputAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Snapshot());
 
@@ -166,7 +202,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
             try
             {
                 var wait = gracePeriod < TimeSpan.Zero && gracePeriod != Timeout.InfiniteTimeSpan ? TimeSpan.Zero : gracePeriod;
-                // The run's end is the completion's (RunAsync sets it last), so waiting for it waits for the body.
+                // The run's end is the completion's (BodyEnded sets it last), so waiting for it waits for the body.
                 await Completion.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
@@ -180,29 +216,6 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         }
 
         public ValueTask DisposeAsync() => KillAsync(TimeSpan.Zero, CancellationToken.None);
-
-        private async Task RunAsync()
-        {
-            TaskExit exit;
-            try
-            {
-                var code = await _body(_context, _cancellation.Token).ConfigureAwait(false);
-                exit = _killRequested ? Killed(code)
-                    : code == 0 ? new TaskExit(TaskState.Finished, TaskReason.None, "exited with code 0", 0, Snapshot())
-                    : new TaskExit(TaskState.Failed, TaskReason.None, $"exited with code {code}", code, Snapshot());
-            }
-            catch (Exception) when (_killRequested)
-            {
-                // Typically the OperationCanceledException of a delegate that honoured its token.
-                exit = Killed(null);
-            }
-            catch (Exception ex)
-            {
-                exit = new TaskExit(TaskState.Failed, TaskReason.None, $"{ex.GetType().FullName}: {ex.Message}", Output: Snapshot());
-            }
-
-            Complete(exit);
-        }
 
         private TaskExit Killed(int? exitCode) => new(TaskState.Killed, TaskReason.None, "killed", exitCode, Snapshot());
 
