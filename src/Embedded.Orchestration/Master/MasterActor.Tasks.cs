@@ -37,7 +37,7 @@ internal sealed partial class MasterActor
         {
             task.State = m.Status.State;
             task.LastStatus = m.Status;
-            if (m.Status.State == TaskState.Running) task.StartedAt ??= m.Status.Timestamp;
+            if (m.Status.State == TaskState.Running) task.Started(m.Status.Timestamp);
             if (Watched) Publish(new TaskUpdated(m.FrameworkId, m.Status));
             if (m.Status.IsTerminal) CompleteTask(task);
         }

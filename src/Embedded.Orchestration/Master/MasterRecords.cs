@@ -55,8 +55,17 @@ internal sealed class TaskRecord(string frameworkId, string agentId, TaskInfo in
     public TaskState State { get; set; } = TaskState.Staging;
     public StatusUpdate? LastStatus { get; set; }
 
+    // UTC ticks, 0 for none: a nullable DateTimeOffset would be 16 bytes more of every task.
+    private long _startedAt;
+
     /// <summary>The timestamp of the task's first TASK_RUNNING status, once it has had one.</summary>
-    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? StartedAt => _startedAt == 0 ? null : new DateTimeOffset(_startedAt, TimeSpan.Zero);
+
+    /// <summary>Notes the task's first TASK_RUNNING; later ones change nothing.</summary>
+    public void Started(DateTimeOffset at)
+    {
+        if (_startedAt == 0) _startedAt = at.UtcTicks;
+    }
 
     public TaskSnapshot Snapshot() => new(Info.TaskId, Info.Name, FrameworkId, AgentId, State, Info.Resources, LastStatus) { StartedAt = StartedAt };
 }
