@@ -45,7 +45,8 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
         private object _body;
         private readonly TaskContext _context;
         private readonly ITaskAgent? _agent;
-        private readonly Action<ReadOnlyMemory<byte>>? _send;
+        // The launch's own sender without an agent; with one, made at the task's first message.
+        private Action<ReadOnlyMemory<byte>>? _send;
         private readonly long _run;
         private readonly string _frameworkId;
         private System.Threading.Channels.Channel<ReadOnlyMemory<byte>>? _messages;
@@ -116,11 +117,7 @@ internal sealed class DelegateExecutor(DelegateRegistry registry, TimeProvider t
 
         System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> ITaskLink.Messages => Messages().Reader;
 
-        void ITaskLink.Send(ReadOnlyMemory<byte> data)
-        {
-            if (_agent is not null) _agent.SendToFramework(_frameworkId, _context.TaskId, data);
-            else _send?.Invoke(data);
-        }
+        Action<ReadOnlyMemory<byte>> ITaskLink.Send => _send ??= data => _agent!.SendToFramework(_frameworkId, _context.TaskId, data);
 
         public void Receive(ReadOnlyMemory<byte> data) => Messages().Writer.TryWrite(data.ToArray());
 

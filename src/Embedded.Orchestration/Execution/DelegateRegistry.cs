@@ -37,11 +37,11 @@ public sealed record TaskContext(
     private static readonly System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> NoMessages =
         System.Threading.Channels.Channel.CreateUnbounded<ReadOnlyMemory<byte>>().Reader;
 
-    private Action<ReadOnlyMemory<byte>>? _send;
-    private System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>>? _messages;
-    private readonly string _sandbox = SandboxDirectory;
-    private readonly TextWriter? _stdout = Stdout;
-    private readonly TextWriter? _stderr = Stderr;
+    private static readonly Action<ReadOnlyMemory<byte>> Discard = static _ => { };
+
+    // What a context made by hand was given. A running task's context asks its link instead and keeps none of it,
+    // since a host may hold a hundred thousand of them.
+    private readonly Given? _given = Given.Of(SandboxDirectory, Stdout, Stderr);
 
     /// <summary>A running task's context, whose writers and sandbox the task makes when first asked for.</summary>
     internal TaskContext(string taskId, string agentId, IReadOnlyDictionary<string, string> environment, ITaskLink link)
@@ -50,22 +50,22 @@ public sealed record TaskContext(
     /// <summary>What the task writes as its standard output.</summary>
     public TextWriter Stdout
     {
-        get => _stdout ?? Link!.Output(error: false);
-        init => _stdout = value;
+        get => _given?.Stdout ?? Link!.Output(error: false);
+        init => _given = (_given ?? Given.None) with { Stdout = value };
     }
 
     /// <summary>What the task writes as its standard error.</summary>
     public TextWriter Stderr
     {
-        get => _stderr ?? Link!.Output(error: true);
-        init => _stderr = value;
+        get => _given?.Stderr ?? Link!.Output(error: true);
+        init => _given = (_given ?? Given.None) with { Stderr = value };
     }
 
     /// <summary>The task's own directory, made when first asked for.</summary>
     public string SandboxDirectory
     {
-        get => Link is { } link ? link.Sandbox() : _sandbox;
-        init => _sandbox = value;
+        get => Link is { } link ? link.Sandbox() : _given?.Sandbox!;
+        init => _given = (_given ?? Given.None) with { Sandbox = value };
     }
 
     /// <summary>The running task behind this context; its message channel is made only once a task reads or gets a message.</summary>
@@ -74,8 +74,8 @@ public sealed record TaskContext(
     /// <summary>Sends a message to the task's framework, which reads it as a <see cref="Model.MessageEvent"/>; best effort.</summary>
     public Action<ReadOnlyMemory<byte>> SendToFramework
     {
-        get => _send ??= Link is { } link ? link.Send : static _ => { };
-        init => _send = value;
+        get => _given?.Send ?? Link?.Send ?? Discard;
+        init => _given = (_given ?? Given.None) with { Send = value };
     }
 
     /// <summary>The task's host ports (its <c>ports</c> resource, ascending): what a command task reads as PORT0, PORT1, ….</summary>
@@ -84,8 +84,22 @@ public sealed record TaskContext(
     /// <summary>Framework messages (<c>SchedulerSession.MessageAsync</c>) to this task, in the order they were sent.</summary>
     public System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages
     {
-        get => _messages ??= Link?.Messages ?? NoMessages;
-        init => _messages = value;
+        get => _given?.Messages ?? Link?.Messages ?? NoMessages;
+        init => _given = (_given ?? Given.None) with { Messages = value };
+    }
+
+    /// <summary>Immutable, so that a <c>with</c> copy sharing it never changes the original.</summary>
+    private sealed record Given(
+        string? Sandbox,
+        TextWriter? Stdout,
+        TextWriter? Stderr,
+        Action<ReadOnlyMemory<byte>>? Send,
+        System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>>? Messages)
+    {
+        public static readonly Given None = new(null, null, null, null, null);
+
+        public static Given? Of(string? sandbox, TextWriter? stdout, TextWriter? stderr) =>
+            sandbox is null && stdout is null && stderr is null ? null : new(sandbox, stdout, stderr, null, null);
     }
 }
 
@@ -94,7 +108,8 @@ internal interface ITaskLink
 {
     System.Threading.Channels.ChannelReader<ReadOnlyMemory<byte>> Messages { get; }
 
-    void Send(ReadOnlyMemory<byte> data);
+    /// <summary>Sends a message to the task's framework; one delegate for the task, made at first use.</summary>
+    Action<ReadOnlyMemory<byte>> Send { get; }
 
     /// <summary>The task's sandbox, made if it is not there yet (cheap once it is).</summary>
     string Sandbox();
