@@ -12,7 +12,7 @@ internal static class CommonOptions
         "The master's HTTP API (an `embedded dev` or any app serving MapClusterApi)");
 
     /// <summary>--master and the credentials for it, which every command that calls a master takes.</summary>
-    public static ConnectionOptions Connection() => new(Master(), Principal(), SecretFile(), TokenFile());
+    public static ConnectionOptions Connection() => new(Master(), Principal(), SecretFile(), TokenFile(), CaCertificate());
 
     public static Option<string?> Principal() => new("--principal")
     {
@@ -30,6 +30,12 @@ internal static class CommonOptions
     {
         HelpName = "FILE",
         Description = $"Authenticate with the bearer token in this file instead (default ${Http.MasterCredentials.TokenVariable}, the token itself)",
+    };
+
+    public static Option<FileInfo?> CaCertificate() => new("--ca-certificate")
+    {
+        HelpName = "FILE",
+        Description = $"For an https:// master whose certificate this machine does not trust: trust certificates signed by this PEM file's (its CA, or a self-signed certificate itself; default ${Http.MasterTrust.Variable})",
     };
 
     /// <summary>An absolute http(s) URL option (System.CommandLine has no Uri parser of its own).</summary>
