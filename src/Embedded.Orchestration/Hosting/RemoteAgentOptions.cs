@@ -14,6 +14,9 @@ public sealed class RemoteAgentOptions
     /// <summary>The principal's secret.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>A bearer token to authenticate with instead of <see cref="Principal"/> and <see cref="Secret"/> (the master maps it to a principal).</summary>
+    public string? BearerToken { get; set; }
+
     /// <summary>The agent itself: name, resources, attributes, executors, work directory.</summary>
     public AgentOptions Agent { get; } = new();
 

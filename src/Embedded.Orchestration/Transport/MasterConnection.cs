@@ -76,7 +76,7 @@ internal sealed partial class MasterConnection
                 if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
                     var refused = new AgentRefusedException(status == HttpStatusCode.Unauthorized
-                        ? $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file"
+                        ? $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file, or one of its tokens"
                         : $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} does not let this agent's principal connect agents (403): list it among the master's agent principals");
                     _connected.TrySetException(refused);
                     throw refused;
