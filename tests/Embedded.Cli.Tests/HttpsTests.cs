@@ -62,6 +62,30 @@ public sealed class HttpsTests : IDisposable
         health.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task An_agent_joins_an_https_master_it_is_told_to_trust_and_refuses_one_it_is_not()
+    {
+        var (certificate, key, _) = await WriteSelfSignedAsync();
+        var url = $"https://127.0.0.1:{LoopbackPort.Free()}";
+        await using var dev = await DevCluster.StartOnAsync(url, "--agents", "1", "--no-docker", "--certificate", certificate, "--certificate-key", key);
+
+        await using var agent = CliProcess.Start(NoEnvironment,
+            "agent", "--master", url, "--name", "over-tls", "--resources", "cpus:1;mem:256", "--work-dir", Path.Combine(_directory.FullName, "over-tls"), "--ca-certificate", certificate);
+        await agent.WaitForLineAsync(l => l.StartsWith($"Agent over-tls joined the master at {url}", StringComparison.Ordinal));
+        var (code, stdout, stderr) = await CliProcess.RunAsync(NoEnvironment,
+            "agent", "--master", url, "--name", "untrusting", "--work-dir", Path.Combine(_directory.FullName, "untrusting"));
+        var (stateCode, state, stateErr) = await CliProcess.RunAsync(NoEnvironment, "state", "--master", url, "--ca-certificate", certificate);
+
+        code.Should().Be(2, stdout + stderr);
+        stderr.Should().NotContain("   at ");
+        stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle()
+            .Which.Should().StartWith("embedded agent: untrusting did not join the master: the master at ").And.Contain("is not trusted");
+        stateCode.Should().Be(0, stateErr);
+        state.Should().Contain("over-tls").And.NotContain("untrusting");
+        agent.Signal(15);
+        (await agent.WaitForExitAsync()).Should().Be(0, agent.Output);
+    }
+
     /// <summary>A self-signed certificate for 127.0.0.1 and localhost: its PEM, its key's PEM, and a .pfx of both.</summary>
     private async Task<(string Certificate, string Key, string Pfx)> WriteSelfSignedAsync(string? password = null)
     {
