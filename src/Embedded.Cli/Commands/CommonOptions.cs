@@ -35,7 +35,7 @@ internal static class CommonOptions
     public static Option<FileInfo?> CaCertificate() => new("--ca-certificate")
     {
         HelpName = "FILE",
-        Description = $"For an https:// master whose certificate this machine does not trust: trust certificates signed by this PEM file's (its CA, or a self-signed certificate itself; default ${Http.MasterTrust.Variable})",
+        Description = $"Trust an https:// master whose certificate this PEM file holds or signed (a self-signed certificate, or its CA), beside this machine's own trust (default ${Http.MasterTrust.Variable})",
     };
 
     /// <summary>An absolute http(s) URL option (System.CommandLine has no Uri parser of its own).</summary>
