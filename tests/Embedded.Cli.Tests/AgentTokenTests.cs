@@ -41,7 +41,7 @@ public sealed class AgentTokenTests : IDisposable
     }
 
     [Fact]
-    public async Task An_agent_given_both_a_credential_and_a_token_file_says_so_before_connecting()
+    public async Task An_agent_given_both_a_credential_and_a_token_file_or_a_missing_token_file_says_so_before_connecting()
     {
         var credential = await WriteAsync("credential", "agents s3cret\n");
         var token = await WriteAsync("token", "t0ken\n");
@@ -49,8 +49,14 @@ public sealed class AgentTokenTests : IDisposable
         var (code, _, stderr) = await CliProcess.RunAsync(NoEnvironment,
             "agent", "--master", $"http://127.0.0.1:{LoopbackPort.Free()}", "--name", "both", "--credential", credential, "--token-file", token);
 
+        var missing = Path.Combine(_directory.FullName, "missing.token");
+        var (missingCode, _, missingErr) = await CliProcess.RunAsync(NoEnvironment,
+            "agent", "--master", $"http://127.0.0.1:{LoopbackPort.Free()}", "--name", "none", "--token-file", missing);
+
         code.Should().Be(2);
         stderr.Trim().Should().Be("embedded agent: pass either --credential (HTTP Basic) or --token-file (bearer), not both");
+        missingCode.Should().Be(2);
+        missingErr.Trim().Should().StartWith($"embedded agent: --token-file {missing}: cannot read it (");
     }
 
     private async Task<string> WriteAsync(string name, string text)

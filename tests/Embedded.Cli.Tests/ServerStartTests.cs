@@ -116,6 +116,24 @@ public sealed class ServerStartTests : IDisposable
         OneLine(anonymousErr).Should().Contain("requires authentication");
     }
 
+    [Fact]
+    public async Task Help_names_the_server_and_trust_options()
+    {
+        foreach (var (command, options) in new[]
+                 {
+                     ("dev", new[] { "--tokens <FILE>", "--certificate <FILE>", "--certificate-key <FILE>", "--certificate-password-file <FILE>", "--insecure" }),
+                     ("master", ["--tokens <FILE>", "--certificate <FILE>", "--certificate-key <FILE>", "--certificate-password-file <FILE>"]),
+                     ("agent", ["--token-file <FILE>", "--ca-certificate <FILE>"]),
+                     ("state", ["--token-file <FILE>", "--ca-certificate <FILE>"]),
+                     ("run", ["--ca-certificate <FILE>"]),
+                 })
+        {
+            var (code, stdout, _) = await CliProcess.RunAsync(command, "--help");
+            code.Should().Be(0);
+            foreach (var option in options) stdout.Should().Contain(option, $"embedded {command} --help");
+        }
+    }
+
     /// <summary>The one line <paramref name="stderr"/> holds (fails when there are more, or a stack trace).</summary>
     private static string OneLine(string stderr)
     {
