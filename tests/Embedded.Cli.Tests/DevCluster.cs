@@ -10,11 +10,17 @@ public sealed class DevCluster : IAsyncLifetime
     internal static async Task<(CliProcess Dev, string Url)> StartAsync(params string[] extra)
     {
         var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        var dev = CliProcess.Start(["dev", "--listen", url, "--agents", "2", .. extra]);
+        return (await StartOnAsync(url, ["--agents", "2", .. extra]), url);
+    }
+
+    /// <summary>`embedded dev --listen <paramref name="listen"/> extra…`, once it says it serves (and killed if it does not).</summary>
+    internal static async Task<CliProcess> StartOnAsync(string listen, params string[] extra)
+    {
+        var dev = CliProcess.Start(["dev", "--listen", listen, .. extra]);
         try
         {
-            await dev.WaitForLineAsync(l => l.StartsWith($"Embedded cluster at {url}", StringComparison.Ordinal));
-            return (dev, url);
+            await dev.WaitForLineAsync(l => l.StartsWith($"Embedded cluster at {listen}", StringComparison.Ordinal));
+            return dev;
         }
         catch
         {

@@ -49,6 +49,24 @@ public sealed class RunAndStateTests(DevCluster cluster) : IClassFixture<DevClus
     }
 
     [Fact]
+    public async Task Run_with_cpus_and_mem_launches_its_task_with_those_resources()
+    {
+        await using var run = CliProcess.Start("run", "--master", cluster.Url, "--cpus", "0.5", "--mem", "64", "--name", "sized", "--", "sleep", "300");
+        var running = await run.WaitForLineAsync(l => l.Contains(": TASK_RUNNING", StringComparison.Ordinal));
+        var taskId = running.Split(' ', ':').First(w => w.StartsWith("run-", StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await CliProcess.RunAsync("jobs", "--master", cluster.Url);
+        run.Signal(2);
+
+        code.Should().Be(0, stderr);
+        // task, name, framework, agent, state, cpus, mem: what the master holds for the running task.
+        var row = stdout.Split('\n').Single(l => l.StartsWith(taskId, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        row[1].Should().Be("sized");
+        row[4..7].Should().Equal("TASK_RUNNING", "0.5", "64");
+        (await run.WaitForExitAsync()).Should().Be(130, run.Output);
+    }
+
+    [Fact]
     public async Task State_lists_the_agents_frameworks_and_tasks()
     {
         var (code, stdout, stderr) = await CliProcess.RunAsync("state", "--master", cluster.Url);

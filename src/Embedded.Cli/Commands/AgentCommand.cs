@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Embedded.Cli.Http;
 using Embedded.Orchestration.Docker;
 using Embedded.Orchestration.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,25 +39,47 @@ internal static class AgentCommand
         {
             Description = "A file with the principal and secret it authenticates with (\"principal secret\", or Mesos's JSON {\"principal\":..,\"secret\":..})",
         };
+        var tokenFile = new Option<FileInfo?>("--token-file")
+        {
+            HelpName = "FILE",
+            Description = "A file holding a bearer token it authenticates with instead of --credential (one of the master's --tokens)",
+        };
+        var caCertificate = CommonOptions.CaCertificate();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log the agent's information messages too" };
         var command = new Command("agent", "Run an agent that joins a master over the network (`embedded master`, `embedded dev` or any app serving MapClusterApi); runs until Ctrl-C or SIGTERM, then kills its tasks")
         {
-            master, name, resources, attributes, docker, workDir, credential, verbose,
+            master, name, resources, attributes, docker, workDir, credential, tokenFile, caCertificate, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var agentName = parse.GetValue(name)!;
             AgentCredential? secret = null;
+            string? token = null;
+            MasterTrust? trust;
             Dictionary<string, string> attributeValues;
             Uri? dockerEndpoint = null;
             try
             {
                 if (parse.GetValue(credential) is { } file) secret = AgentCredential.Load(file);
+                if (parse.GetValue(tokenFile) is { } tokens)
+                {
+                    if (secret is not null) throw new FormatException("pass either --credential (HTTP Basic) or --token-file (bearer), not both");
+                    try
+                    {
+                        token = File.ReadAllText(tokens.FullName).Trim();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new FormatException($"--token-file {tokens.FullName}: cannot read it ({e.Message})");
+                    }
+                    if (token.Length == 0) throw new FormatException($"--token-file {tokens.FullName} is empty");
+                }
+                trust = MasterTrust.Resolve(parse.GetValue(caCertificate), Environment.GetEnvironmentVariable);
                 attributeValues = Attributes(parse.GetValue(attributes));
                 if (parse.GetValue(docker) is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out dockerEndpoint))
                     throw new FormatException($"--docker: '{endpoint}' is not an endpoint URL (e.g. unix:///var/run/docker.sock)");
             }
-            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or MasterException)
             {
                 await Console.Error.WriteLineAsync($"embedded agent: {e.Message}").ConfigureAwait(false);
                 return 2;
@@ -70,6 +94,8 @@ internal static class AgentCommand
                 o.Master = parse.GetValue(master);
                 o.Principal = secret?.Principal;
                 o.Secret = secret?.Secret;
+                o.BearerToken = token;
+                if (trust is not null) o.RemoteCertificateValidationCallback = (_, certificate, _, errors) => trust.Validate(certificate as X509Certificate2, errors);
                 o.Agent.Name = agentName;
                 o.Agent.Resources = parse.GetValue(resources);
                 o.Agent.WorkDirectory = parse.GetValue(workDir) ?? Path.Combine(Path.GetTempPath(), "embedded", $"agent-{agentName}");

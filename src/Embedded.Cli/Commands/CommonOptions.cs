@@ -12,7 +12,7 @@ internal static class CommonOptions
         "The master's HTTP API (an `embedded dev` or any app serving MapClusterApi)");
 
     /// <summary>--master and the credentials for it, which every command that calls a master takes.</summary>
-    public static ConnectionOptions Connection() => new(Master(), Principal(), SecretFile(), TokenFile());
+    public static ConnectionOptions Connection() => new(Master(), Principal(), SecretFile(), TokenFile(), CaCertificate());
 
     public static Option<string?> Principal() => new("--principal")
     {
@@ -30,6 +30,12 @@ internal static class CommonOptions
     {
         HelpName = "FILE",
         Description = $"Authenticate with the bearer token in this file instead (default ${Http.MasterCredentials.TokenVariable}, the token itself)",
+    };
+
+    public static Option<FileInfo?> CaCertificate() => new("--ca-certificate")
+    {
+        HelpName = "FILE",
+        Description = $"Trust an https:// master whose certificate this PEM file holds or signed (a self-signed certificate, or its CA), beside this machine's own trust (default ${Http.MasterTrust.Variable})",
     };
 
     /// <summary>An absolute http(s) URL option (System.CommandLine has no Uri parser of its own).</summary>

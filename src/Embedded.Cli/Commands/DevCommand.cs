@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Embedded.Orchestration.Docker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Embedded.Cli.Commands;
@@ -41,13 +40,13 @@ internal static class DevCommand
             ? "Docker: an engine answers; agent docker runs containers"
             : $"Docker: not used ({whyNoDocker}); processes and in-process tasks only");
 
-        await using var app = server.Build(parse, cluster =>
+        await using var app = await server.StartAsync(parse, cluster =>
         {
             for (var i = 1; i <= agentCount; i++) cluster.AddAgent($"agent-{i}");
             if (whyNoDocker is null) cluster.AddAgent("docker").UseDocker();
-        });
+        }, cancellationToken).ConfigureAwait(false);
+        if (app is null) return 2;
         var listen = parse.GetValue(server.Listen)!;
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"Embedded cluster at {listen.GetLeftPart(UriPartial.Authority)} ({agentCount} agent{(agentCount == 1 ? "" : "s")}{(whyNoDocker is null ? " + docker" : "")}); Ctrl-C stops it");
         Console.WriteLine($"Dashboard: {listen.GetLeftPart(UriPartial.Authority)}/");
         // The host's console lifetime turns Ctrl-C and SIGTERM into a graceful stop: agents kill their tasks first.

@@ -31,14 +31,14 @@ internal static class MasterCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (await server.RefuseUnsafeAsync(parse).ConfigureAwait(false) is { } refused) return refused;
-            await using var app = server.Build(parse, cluster =>
+            await using var app = await server.StartAsync(parse, cluster =>
             {
                 cluster.DefaultAgent = false;
                 cluster.Master.WorkDirectory = parse.GetValue(workDir);
                 cluster.Master.AgentHeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(pingTimeout));
                 cluster.Master.MaxMissedHeartbeats = parse.GetValue(maxPings);
-            });
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+            if (app is null) return 2;
             Console.WriteLine($"Embedded master at {parse.GetValue(server.Listen)!.GetLeftPart(UriPartial.Authority)}: agents join with `embedded agent --master URL`; Ctrl-C stops it");
             Console.WriteLine($"Dashboard: {parse.GetValue(server.Listen)!.GetLeftPart(UriPartial.Authority)}/");
             await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 
@@ -10,11 +12,14 @@ internal sealed class MasterClient : IDisposable
     private readonly HttpClient _http;
     private readonly MasterCredentials _credentials;
 
-    public MasterClient(Uri master, MasterCredentials? credentials = null)
+    public MasterClient(Uri master, MasterCredentials? credentials = null, MasterTrust? trust = null)
     {
         Master = master;
         _credentials = credentials ?? MasterCredentials.None;
-        _http = new HttpClient { BaseAddress = master, Timeout = Timeout.InfiniteTimeSpan };
+        var handler = new SocketsHttpHandler();
+        if (trust is not null)
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => trust.Validate(certificate as X509Certificate2, errors);
+        _http = new HttpClient(handler) { BaseAddress = master, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = _credentials.Header;
     }
 
@@ -88,6 +93,10 @@ internal sealed class MasterClient : IDisposable
         try
         {
             response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException tls)
+        {
+            throw new MasterException($"the master at {Master} is not trusted: {tls.Message}; pass --ca-certificate FILE with its certificate or its CA (or set {MasterTrust.Variable})");
         }
         catch (HttpRequestException e)
         {

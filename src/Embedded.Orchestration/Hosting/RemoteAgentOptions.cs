@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Embedded.Orchestration.Agent;
 
 namespace Embedded.Orchestration.Hosting;
@@ -13,6 +14,15 @@ public sealed class RemoteAgentOptions
 
     /// <summary>The principal's secret.</summary>
     public string? Secret { get; set; }
+
+    /// <summary>A bearer token to authenticate with instead of <see cref="Principal"/> and <see cref="Secret"/> (the master maps it to a principal).</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>
+    /// Decides an https master's certificate when set (a master with a self-signed certificate or a private CA);
+    /// null: the machine's trust. A certificate it refuses ends the agent's start, as refused credentials do.
+    /// </summary>
+    public RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; set; }
 
     /// <summary>The agent itself: name, resources, attributes, executors, work directory.</summary>
     public AgentOptions Agent { get; } = new();

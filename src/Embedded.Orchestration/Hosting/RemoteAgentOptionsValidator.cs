@@ -12,6 +12,8 @@ internal sealed class RemoteAgentOptionsValidator : IValidateOptions<RemoteAgent
             failures.Add($"{nameof(RemoteAgentOptions.Master)} must be the master's http:// or https:// URL (it is {options.Master?.ToString() ?? "not set"})");
         if ((options.Principal is null) != (options.Secret is null))
             failures.Add($"{nameof(RemoteAgentOptions.Principal)} and {nameof(RemoteAgentOptions.Secret)} go together: set both or neither");
+        if (options.BearerToken is not null && (options.Principal is not null || string.IsNullOrWhiteSpace(options.BearerToken)))
+            failures.Add($"{nameof(RemoteAgentOptions.BearerToken)} must be non-empty, and is instead of {nameof(RemoteAgentOptions.Principal)} and {nameof(RemoteAgentOptions.Secret)}, not beside them");
         foreach (var (what, value) in new[]
                  {
                      (nameof(options.MinReconnectDelay), options.MinReconnectDelay), (nameof(options.ConnectTimeout), options.ConnectTimeout),

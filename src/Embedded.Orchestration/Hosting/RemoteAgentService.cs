@@ -28,8 +28,8 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
         var o = options.Value;
         // A transport of its own: this agent's master is the link, never a master that may share the host.
         var transport = new InProcessTransport();
-        var authorization = o.Principal is { } principal
-            ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{principal}:{o.Secret}")))
+        var authorization = o.BearerToken is { } token ? new AuthenticationHeaderValue("Bearer", token)
+            : o.Principal is { } principal ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{principal}:{o.Secret}")))
             : null;
         _connection = new MasterConnection(o.Master!, authorization, transport, o, time, loggers.CreateLogger<MasterConnection>());
         var cluster = new ClusterOptions();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
+using System.Security.Authentication;
 using Embedded.Orchestration.Hosting;
 using Embedded.Orchestration.Protocol;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,13 @@ internal sealed partial class MasterConnection
         return new UriBuilder(master) { Scheme = master.Scheme == "https" ? "wss" : "ws", Path = Path, Query = "" }.Uri;
     }
 
+    private static AuthenticationException? TlsFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is AuthenticationException tls) return tls;
+        return null;
+    }
+
     /// <summary>Completes when the link is first up; fails when the master refuses the agent for good.</summary>
     public Task Connected => _connected.Task;
 
@@ -63,6 +71,7 @@ internal sealed partial class MasterConnection
             socket.Options.KeepAliveTimeout = _timing.KeepAliveTimeout;
             socket.Options.CollectHttpResponseDetails = true;
             if (_authorization is not null) socket.Options.SetRequestHeader("Authorization", _authorization.ToString());
+            if (_timing.RemoteCertificateValidationCallback is { } validate) socket.Options.RemoteCertificateValidationCallback = validate;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -76,8 +85,16 @@ internal sealed partial class MasterConnection
                 if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 {
                     var refused = new AgentRefusedException(status == HttpStatusCode.Unauthorized
-                        ? $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file"
+                        ? $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file, or one of its tokens"
                         : $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} does not let this agent's principal connect agents (403): list it among the master's agent principals");
+                    _connected.TrySetException(refused);
+                    throw refused;
+                }
+                // An untrusted certificate stays untrusted however often it is tried: like refused credentials, that needs a person.
+                if (TlsFailure(e) is { } tls)
+                {
+                    var refused = new AgentRefusedException(
+                        $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} is not trusted: {tls.Message}; give the agent its certificate or CA to trust");
                     _connected.TrySetException(refused);
                     throw refused;
                 }
