@@ -69,29 +69,40 @@ internal static class HttpScenarios
 
     /// <summary>
     /// The same launch with the frameworks in a child process (this simulator's `http-client`), as a framework is in a
-    /// real deployment: the master's process then spends only its own CPU on the HTTP hop.
+    /// real deployment: the master's process then spends only its own CPU on the HTTP hop. With <paramref name="warmup"/>,
+    /// the child first launches that many tasks (left running) so that both processes are past the JIT when the timed
+    /// launch starts, as a server is that has been up for a while.
     /// </summary>
-    public static async Task<double> TasksFromAnotherProcessAsync(int agents, int tasks, int frameworks)
+    public static async Task<double> TasksFromAnotherProcessAsync(int agents, int tasks, int frameworks, int warmup = 0)
     {
         var work = Directory.CreateTempSubdirectory("embedded-sim-");
         try
         {
-            await using var cluster = await EndToEndScenarios.StartClusterAsync(agents, tasks, work);
+            await using var cluster = await EndToEndScenarios.StartClusterAsync(agents, tasks + warmup, work);
             await using var app = await ApiServing.StartAsync(cluster.Client);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
             // Run as `dotnet Embedded.Simulator.dll` or as the apphost: the child is this same program either way.
             if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(HttpScenarios).Assembly.Location);
-            foreach (var a in new[] { "http-client", "--master", ApiServing.Address(app).ToString(), "--tasks", $"{tasks}", "--frameworks", $"{frameworks}" }) start.ArgumentList.Add(a);
+            foreach (var a in new[] { "http-client", "--master", ApiServing.Address(app).ToString(), "--tasks", $"{tasks}", "--frameworks", $"{frameworks}", "--warmup", $"{warmup}" })
+                start.ArgumentList.Add(a);
             using var child = Process.Start(start)!;
             try
             {
-                var output = await child.StandardOutput.ReadToEndAsync();
+                var output = new System.Text.StringBuilder();
+                while (await child.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    output.AppendLine(line);
+                    // The master's CPU counts from the end of the warm-up.
+                    if (line.Contains(WarmedUp, StringComparison.Ordinal)) cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                }
                 await child.WaitForExitAsync();
                 Console.Write(output);
                 var masterCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / tasks;
-                var rate = double.Parse(output.Split("tasks/s")[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
-                Measure.Line($"Over HTTP, frameworks in their own process: {tasks} delegate tasks on {agents} agents to RUNNING: {rate:F0} tasks/s; the master's process spent {masterCpu:F0} µs of CPU a task");
+                var text = output.ToString();
+                var rate = double.Parse(text.Split("tasks/s")[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], System.Globalization.CultureInfo.InvariantCulture);
+                var warm = warmup > 0 ? $", after {warmup} tasks of warm-up" : "";
+                Measure.Line($"Over HTTP, frameworks in their own process{warm}: {tasks} delegate tasks on {agents} agents to RUNNING: {rate:F0} tasks/s; the master's process spent {masterCpu:F0} µs of CPU a task");
                 return rate;
             }
             finally
@@ -105,30 +116,45 @@ internal static class HttpScenarios
         }
     }
 
+    private const string WarmedUp = "warmed up";
+
     /// <summary>The child of <see cref="TasksFromAnotherProcessAsync"/>: frameworks of a remote cluster launching until every task runs.</summary>
-    public static async Task ClientAsync(Uri master, int tasks, int frameworks)
+    public static async Task ClientAsync(Uri master, int tasks, int frameworks, int warmup)
     {
-        var (running, rate, cpu) = await LaunchRemoteAsync(master, tasks, frameworks);
+        var (running, rate, cpu) = await LaunchRemoteAsync(master, tasks, frameworks, warmup);
         Measure.Line($"  client process: {running} RUNNING, {cpu:F0} µs of CPU a task, {rate:F0} tasks/s");
     }
 
-    /// <summary>Frameworks reaching <paramref name="master"/> through AddRemoteCluster launch until every task runs: how many run, tasks/s, and this process's CPU a task.</summary>
-    private static async Task<(int Running, double Rate, double CpuPerTask)> LaunchRemoteAsync(Uri master, int tasks, int frameworks)
+    /// <summary>
+    /// Frameworks reaching <paramref name="master"/> through AddRemoteCluster launch until every task runs: how many run,
+    /// tasks/s, and this process's CPU a task. With <paramref name="warmup"/>, other frameworks first launch that many,
+    /// which keep running (a framework that left would have them killed under the timed launch).
+    /// </summary>
+    private static async Task<(int Running, double Rate, double CpuPerTask)> LaunchRemoteAsync(Uri master, int tasks, int frameworks, int warmup = 0)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddRemoteCluster(master, o => o.Jobs.Enabled = false);
         using var remote = builder.Build();
         await remote.StartAsync();
+        var client = remote.Services.GetRequiredService<IClusterClient>();
+        var warm = new List<SchedulerSession>();
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            var (running, seconds, cpu, sessions) = await EndToEndScenarios.LaunchAllAsync(remote.Services.GetRequiredService<IClusterClient>(), frameworks, tasks, cts.Token);
+            if (warmup > 0)
+            {
+                var (_, _, _, warmSessions) = await EndToEndScenarios.LaunchAllAsync(client, frameworks, warmup, cts.Token);
+                warm.AddRange(warmSessions);
+                Measure.Line($"  {WarmedUp}: {warmup} tasks RUNNING");
+            }
+            var (running, seconds, cpu, sessions) = await EndToEndScenarios.LaunchAllAsync(client, frameworks, tasks, cts.Token);
             foreach (var s in sessions) await s.DisposeAsync();
             return (running, running / seconds, cpu);
         }
         finally
         {
+            foreach (var s in warm) await s.DisposeAsync();
             await remote.StopAsync();
         }
     }

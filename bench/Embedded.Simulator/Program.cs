@@ -74,11 +74,15 @@ switch (scenario)
         await HttpScenarios.RunAsync(Option("agents", 2), Option("jobs", 500));
         break;
     case "http-launch":
-        await HttpScenarios.TasksAsync(Option("agents", 100), Option("tasks", 20_000), Option("frameworks", 4));
-        await HttpScenarios.TasksFromAnotherProcessAsync(Option("agents", 100), Option("tasks", 20_000), Option("frameworks", 4));
+        if (Text("only") != "warm")
+        {
+            await HttpScenarios.TasksAsync(Option("agents", 100), Option("tasks", 20_000), Option("frameworks", 4));
+            await HttpScenarios.TasksFromAnotherProcessAsync(Option("agents", 100), Option("tasks", 20_000), Option("frameworks", 4));
+        }
+        await HttpScenarios.TasksFromAnotherProcessAsync(Option("agents", 100), Option("tasks", 20_000), Option("frameworks", 4), Option("warmup", 20_000));
         break;
     case "http-client":
-        await HttpScenarios.ClientAsync(new Uri(Text("master") ?? throw new ArgumentException("--master URL")), Option("tasks", 20_000), Option("frameworks", 4));
+        await HttpScenarios.ClientAsync(new Uri(Text("master") ?? throw new ArgumentException("--master URL")), Option("tasks", 20_000), Option("frameworks", 4), Option("warmup", 0));
         break;
     default:
         Console.WriteLine("""
@@ -96,7 +100,7 @@ switch (scenario)
               jobs            [--agents 4] [--jobs 20000] [--runs 3]                         short delegate jobs through IJobClient
               compare         [--agents 1000] [--tasks 100000] [--jobs 20000]             issue 15's figures beside their references, from one run
               process-jobs    [--jobs 1000] [--concurrency 8] [--rounds 3] [--embedded-only] [--work-dir DIR] [--checkpoint]   `sh -c true`: plain Process.Start, then process jobs through IJobClient; the ratio
-              http-launch     [--agents 100] [--tasks 20000] [--frameworks 4]                 delegate tasks to RUNNING, by frameworks in process, over the HTTP scheduler API, then from a child process
+              http-launch     [--agents 100] [--tasks 20000] [--frameworks 4] [--warmup 20000] [--only warm] delegate tasks to RUNNING, by frameworks in process, over the HTTP scheduler API, then from a child process, cold and after a warm-up
               http-tasks      [--agents 2] [--jobs 500]                                       `true` jobs in process, then over the Mesos HTTP API
               remote-tasks    [--jobs 300] [--cli embedded.dll]                              `sleep` jobs to RUNNING: 3 in-process agents, then 3 agent processes
               services-vs-swarm [--instances 20] [--monitor 1]                                 busybox httpd containers: deploy + rolling update, Embedded then Docker Swarm
