@@ -39,7 +39,7 @@ public static class RemoteClusterServiceCollectionExtensions
             sp.GetRequiredService<ILogger<JobScheduler>>()));
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
         services.AddHostedService(sp => new JobSchedulerService(
-            sp.GetRequiredService<JobScheduler>(), sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs.Enabled, static () => null));
+            sp.GetRequiredService<JobScheduler>(), sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs.Enabled, agentsShutDown: null));
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Services;
