@@ -41,7 +41,8 @@ internal static class MesosEventReader
         }
     }
 
-    private static Offer Offer(JsonElement o, ImmutableArray<TaskKind> taskKinds) => new(
+    /// <summary>mesos.proto's Offer, as in OFFERS and in the operator API's frameworks.</summary>
+    public static Offer Offer(JsonElement o, ImmutableArray<TaskKind> taskKinds) => new(
         MesosJson.RequiredId(o, "id"),
         MesosJson.RequiredId(o, "framework_id"),
         MesosJson.RequiredId(o, "agent_id"),

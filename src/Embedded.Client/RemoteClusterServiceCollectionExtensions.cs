@@ -29,7 +29,8 @@ public static class RemoteClusterServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<DelegateRegistry>();
-        services.TryAddSingleton(sp => new RemoteClusterClient(sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteClusterClient>>()));
+        services.TryAddSingleton(sp => new RemoteClusterClient(sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteClusterClient>>(),
+            () => sp.GetService<JobScheduler>()));
         services.TryAddSingleton<IClusterClient>(sp => sp.GetRequiredService<RemoteClusterClient>());
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs,
