@@ -8,7 +8,7 @@ namespace Embedded.Client;
 
 /// <summary>
 /// The operator API's GET_STATE, GET_AGENTS and GET_ROLES back into <see cref="ClusterState"/>, as far as the
-/// JSON carries it: no quotas, and no task kinds (those are the client's options); pending jobs are the client's own.
+/// JSON carries it: no quotas; task kinds from the master's <see cref="TaskKindAttribute"/>, among the client's options; pending jobs are the client's own.
 /// </summary>
 internal static class MesosStateReader
 {
@@ -20,11 +20,12 @@ internal static class MesosStateReader
     {
         var info = MesosJson.Get(a, "agent_info") ?? throw new InvalidDataException("the master sent an agent without agent_info");
         var id = MesosJson.RequiredId(info, "id");
+        var (attributes, kinds) = TaskKindAttribute.Split(MesosJson.Attributes(info), taskKinds);
         return new AgentSnapshot(id, MesosJson.String(info, "hostname") ?? "", MesosJson.Get(a, "active")?.GetBoolean() ?? false,
-            MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), MesosJson.Attributes(info),
+            MesosJson.Resources(a, "total_resources"), MesosJson.Resources(a, "allocated_resources"), attributes,
             activeTasks?.GetValueOrDefault(id) ?? 0)
         {
-            TaskKinds = taskKinds,
+            TaskKinds = kinds,
         };
     }
 

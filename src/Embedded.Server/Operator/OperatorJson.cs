@@ -28,7 +28,7 @@ internal static class OperatorJson
             Json.WriteId(json, "id", a.AgentId);
             json.WriteString("hostname", a.Hostname);
             MesosResources.Write(json, "resources", a.Total);
-            MesosOffers.WriteAttributes(json, a.Attributes);
+            MesosOffers.WriteAttributes(json, a.Attributes, a.TaskKinds);
             json.WriteEndObject();
             json.WriteBoolean("active", a.Reachable);
             json.WriteBoolean("deactivated", false);
