@@ -27,6 +27,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _closing;
+    private bool _ended; // The session ended for good: stopped, or the failover gave up.
     private volatile SchedulerSession? _session;
     private ITimer? _placementTimer;
 
@@ -219,6 +220,12 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (_closing)
         {
             m.Reply.TrySetException(new InvalidOperationException("the job scheduler is stopping with its host"));
+            return;
+        }
+        if (_ended)
+        {
+            m.Reply.TrySetException(new InvalidOperationException(
+                "the job scheduler has no framework any more: its master did not take it back within its failover timeout; restart the host to subscribe anew"));
             return;
         }
         var handle = new JobHandle(id, CancelAsync, _cluster, _session.FrameworkId);
@@ -499,6 +506,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     /// <summary>What no status answered in time: the agents kill what still runs as they stop.</summary>
     private void OnStopped()
     {
+        _ended = true;
         foreach (var job in _jobs.Values.ToList())
             Complete(job, StoppedResult(job, "the cluster stopped before the job's end was reported; the agents kill what still runs"));
         _pending.Clear();
