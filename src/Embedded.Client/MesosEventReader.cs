@@ -41,14 +41,19 @@ internal static class MesosEventReader
         }
     }
 
-    private static Offer Offer(JsonElement o, ImmutableArray<TaskKind> taskKinds) => new(
-        MesosJson.RequiredId(o, "id"),
-        MesosJson.RequiredId(o, "framework_id"),
-        MesosJson.RequiredId(o, "agent_id"),
-        MesosJson.String(o, "hostname") ?? "",
-        MesosJson.Resources(o, "resources"),
-        MesosJson.Attributes(o))
+    /// <summary>mesos.proto's Offer, as in OFFERS and in the operator API's frameworks.</summary>
+    public static Offer Offer(JsonElement o, ImmutableArray<TaskKind> taskKinds)
     {
-        TaskKinds = taskKinds,
-    };
+        var (attributes, kinds) = TaskKindAttribute.Split(MesosJson.Attributes(o), taskKinds);
+        return new(
+            MesosJson.RequiredId(o, "id"),
+            MesosJson.RequiredId(o, "framework_id"),
+            MesosJson.RequiredId(o, "agent_id"),
+            MesosJson.String(o, "hostname") ?? "",
+            MesosJson.Resources(o, "resources"),
+            attributes)
+        {
+            TaskKinds = kinds,
+        };
+    }
 }

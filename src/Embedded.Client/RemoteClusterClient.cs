@@ -21,10 +21,13 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
     private readonly ImmutableArray<TaskKind> _taskKinds;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Func<JobScheduler?>? _jobs;
 
-    public RemoteClusterClient(RemoteClusterOptions options, TimeProvider time, ILogger<RemoteClusterClient> logger)
+    // jobs: this client's job scheduler, whose waiting jobs the state shows; resolved when asked, as it is built on this client.
+    public RemoteClusterClient(RemoteClusterOptions options, TimeProvider time, ILogger<RemoteClusterClient> logger, Func<JobScheduler?>? jobs = null)
     {
         _time = time;
+        _jobs = jobs;
         Master = options.Master ?? throw new ArgumentException("RemoteClusterOptions.Master: give the master's address", nameof(options));
         _taskKinds = [.. options.TaskKinds];
         _logger = logger;
@@ -84,10 +87,20 @@ internal sealed class RemoteClusterClient : IClusterClient, IDisposable
     {
         var services = GetServicesAsync(cancellationToken);
         var read = OperatorAsync("GET_STATE", cancellationToken);
-        await Task.WhenAll(services, read).ConfigureAwait(false);
+        var roles = OperatorAsync("GET_ROLES", cancellationToken);
+        // Waiting jobs are this client's scheduler's, as in process: the master only knows what was launched.
+        var pending = _jobs?.Invoke() is { } jobs ? jobs.GetPendingAsync(cancellationToken) : Task.FromResult(ImmutableArray<PendingJob>.Empty);
+        await Task.WhenAll(services, read, roles, pending).ConfigureAwait(false);
         using var json = await read.ConfigureAwait(false);
+        using var rolesJson = await roles.ConfigureAwait(false);
         var state = MesosJson.Get(json.RootElement, "get_state") ?? throw new InvalidOperationException($"{Master} answered GET_STATE without get_state");
-        return MesosStateReader.State(state, _taskKinds, _time.GetUtcNow()) with { Services = await services.ConfigureAwait(false) };
+        var snapshot = MesosStateReader.State(state, _taskKinds, _time.GetUtcNow());
+        return snapshot with
+        {
+            Roles = MesosJson.Get(rolesJson.RootElement, "get_roles") is { } r ? MesosStateReader.Roles(r, snapshot.Agents) : [],
+            PendingJobs = await pending.ConfigureAwait(false),
+            Services = await services.ConfigureAwait(false),
+        };
     }
 
     /// <summary>The services the master's host keeps; none from a master that does not know the call (a Mesos master).</summary>

@@ -19,9 +19,9 @@ public sealed class RemoteClusterOptions
     public string? BearerToken { get; set; }
 
     /// <summary>
-    /// The kinds of task the remote agents are taken to run: Mesos's JSON does not say which
-    /// executors an agent has, and the job scheduler places jobs by kind. A delegate runs only in
-    /// the process that registered it, so it is not among the defaults.
+    /// The kinds of task this client places on remote agents: of those an Embedded master says an agent runs (its
+    /// <c>embedded_task_kinds</c> attribute), these; all of these where the master does not say (a Mesos master). A
+    /// delegate runs only in the process that registered it, so it is not among the defaults.
     /// </summary>
     public IList<TaskKind> TaskKinds { get; } = [TaskKind.Command, TaskKind.Container];
 

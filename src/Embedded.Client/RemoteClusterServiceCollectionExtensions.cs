@@ -29,7 +29,8 @@ public static class RemoteClusterServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.TryAddSingleton<DelegateRegistry>();
-        services.TryAddSingleton(sp => new RemoteClusterClient(sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteClusterClient>>()));
+        services.TryAddSingleton(sp => new RemoteClusterClient(sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RemoteClusterClient>>(),
+            () => sp.GetService<JobScheduler>()));
         services.TryAddSingleton<IClusterClient>(sp => sp.GetRequiredService<RemoteClusterClient>());
         services.TryAddSingleton(sp => new JobScheduler(
             sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs,
@@ -39,7 +40,7 @@ public static class RemoteClusterServiceCollectionExtensions
             sp.GetRequiredService<ILogger<JobScheduler>>()));
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobScheduler>());
         services.AddHostedService(sp => new JobSchedulerService(
-            sp.GetRequiredService<JobScheduler>(), sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs.Enabled, static () => null));
+            sp.GetRequiredService<JobScheduler>(), sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Jobs.Enabled, agentsShutDown: null));
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RemoteClusterOptions>>().Value.Services;

@@ -10,18 +10,22 @@ namespace Embedded.Client.Tests;
 internal sealed class RemoteHost : IAsyncDisposable
 {
     private readonly IHost _host;
+    private bool _stopped;
 
     private RemoteHost(IHost host) => _host = host;
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
     public IJobClient Jobs => _host.Services.GetRequiredService<IJobClient>();
     public Embedded.Orchestration.Scheduling.Services.IServiceClient Services => _host.Services.GetRequiredService<Embedded.Orchestration.Scheduling.Services.IServiceClient>();
+    internal JobScheduler JobScheduler => _host.Services.GetRequiredService<JobScheduler>();
 
-    public static async Task<RemoteHost> StartAsync(Uri master, ITestOutputHelper output, Action<RemoteClusterOptions>? configure = null)
+    /// <summary><paramref name="services"/> registers before AddRemoteCluster does (a fake TimeProvider, say).</summary>
+    public static async Task<RemoteHost> StartAsync(Uri master, ITestOutputHelper output, Action<RemoteClusterOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
+        services?.Invoke(builder.Services);
         builder.Services.AddRemoteCluster(master, configure);
         var host = builder.Build();
         try
@@ -36,12 +40,19 @@ internal sealed class RemoteHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the host as its application would end; <see cref="DisposeAsync"/> after it stops nothing more.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        return _host.StopAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _host.StopAsync(stop.Token);
+            if (!_stopped) await _host.StopAsync(stop.Token);
         }
         finally
         {

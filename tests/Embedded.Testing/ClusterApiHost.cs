@@ -15,11 +15,13 @@ namespace Embedded.Testing;
 /// <summary>A real Kestrel on 127.0.0.1 (a port the system picks) serving MapClusterApi for a MiniCluster behind it.</summary>
 public sealed class ClusterApiHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly Func<int, Task<WebApplication>> _serve;
+    private WebApplication? _app;
 
-    private ClusterApiHost(WebApplication app, MiniCluster cluster, Uri address)
+    private ClusterApiHost(WebApplication app, Func<int, Task<WebApplication>> serve, MiniCluster cluster, Uri address)
     {
         _app = app;
+        _serve = serve;
         Cluster = cluster;
         Address = address;
     }
@@ -36,10 +38,10 @@ public sealed class ClusterApiHost : IAsyncDisposable
         TimeProvider? time = null, Action<ListenOptions>? listen = null, Action<WebApplication>? map = null)
     {
         var mini = await MiniCluster.StartAsync(agents, cluster, time, output is null ? null : TestOutputLoggerProvider.Factory(output, LogLevel.Information));
-        try
+        async Task<WebApplication> Serve(int port)
         {
             var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => listen?.Invoke(l)));
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port, l => listen?.Invoke(l)));
             builder.Logging.ClearProviders();
             if (output is not null) builder.Logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Information));
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -47,9 +49,23 @@ public sealed class ClusterApiHost : IAsyncDisposable
             var app = builder.Build();
             app.MapClusterApi(api);
             map?.Invoke(app);
-            await app.StartAsync();
+            try
+            {
+                await app.StartAsync();
+                return app;
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+        }
+
+        try
+        {
+            var app = await Serve(0);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            return new ClusterApiHost(app, mini, new Uri(address));
+            return new ClusterApiHost(app, Serve, mini, new Uri(address));
         }
         catch
         {
@@ -58,12 +74,36 @@ public sealed class ClusterApiHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops serving, as a master that went down: its clients' event streams end and their calls find no one at
+    /// <see cref="Address"/> until <see cref="ServeAgainAsync"/>. The cluster behind it keeps running.
+    /// </summary>
+    public async Task StopServingAsync()
+    {
+        if (_app is not { } app) return;
+        _app = null;
+        try
+        {
+            await app.StopAsync();
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Serves the API again on the same address (the same port), with the same options.</summary>
+    public async Task ServeAgainAsync()
+    {
+        if (_app is not null) throw new InvalidOperationException("the API is served already");
+        _app = await _serve(Address.Port);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await StopServingAsync();
         }
         finally
         {

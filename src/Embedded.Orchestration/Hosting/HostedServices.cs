@@ -43,9 +43,10 @@ internal sealed class AgentsService(AgentPool agents) : IHostedLifecycleService
 
 /// <summary>
 /// The job scheduler's life with its host, for an in-process cluster and a remote one alike;
-/// <paramref name="agentsShutDown"/> is what the agents of this process say once they have stopped (null: none here).
+/// <paramref name="agentsShutDown"/> is what the agents of this process say once they have stopped. Null for a
+/// client of a cluster elsewhere: no agent stops with it, so it kills its jobs and tears its framework down itself.
 /// </summary>
-internal sealed class JobSchedulerService(JobScheduler scheduler, bool enabled, Func<Task?> agentsShutDown) : IHostedLifecycleService
+internal sealed class JobSchedulerService(JobScheduler scheduler, bool enabled, Func<Task?>? agentsShutDown) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -60,7 +61,9 @@ internal sealed class JobSchedulerService(JobScheduler scheduler, bool enabled, 
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => scheduler.StopSchedulerAsync(cancellationToken, agentsShutDown());
+    public Task StopAsync(CancellationToken cancellationToken) => agentsShutDown is null
+        ? scheduler.StopRemoteSchedulerAsync(cancellationToken)
+        : scheduler.StopSchedulerAsync(cancellationToken, agentsShutDown());
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 

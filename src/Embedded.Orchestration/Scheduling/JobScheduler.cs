@@ -27,6 +27,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _closing;
+    private bool _ended; // The session ended for good: stopped, or the failover gave up.
     private volatile SchedulerSession? _session;
     private ITimer? _placementTimer;
 
@@ -44,6 +45,10 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         _delegates = delegates;
         _logger = logger;
     }
+
+    // A remote client's stop: how long it waits for its kills to be reported, and for the master to take the teardown.
+    internal static readonly TimeSpan RemoteKillWait = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan TeardownTimeout = TimeSpan.FromSeconds(5);
 
     public string? FrameworkId => _session?.FrameworkId;
 
@@ -86,26 +91,54 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         {
             // Out of time: tear down anyway; the agents dispose what still runs.
         }
+        await TearDownAndStopAsync(cancellationToken, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops a client of a cluster elsewhere, whose agents do not stop with it. A user expects stopping the host to end
+    /// what it started, as in process, not to leave its tasks running on the cluster for the failover timeout. So it
+    /// kills every job that runs, waits a little for the kills to be reported (callers get KILLED with their output),
+    /// then tears the framework down on a fresh token, the host's having maybe run out; what was not reported ends KILLED here.
+    /// </summary>
+    public async Task StopRemoteSchedulerAsync(CancellationToken cancellationToken)
+    {
+        if (_session is null) return;
+        BeginStopping();
+        Post(new KillRunning());
+        try
+        {
+            await _drained.Task.WaitAsync(RemoteKillWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // Not all reported in time: the teardown kills what still runs.
+        }
+        using var teardown = new CancellationTokenSource(TeardownTimeout, _time);
+        await TearDownAndStopAsync(teardown.Token, teardown.Token).ConfigureAwait(false);
+    }
+
+    private async Task TearDownAndStopAsync(CancellationToken teardownToken, CancellationToken stopToken)
+    {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _placementTimer?.Dispose();
         if (_session is { } session)
         {
             try
             {
-                await session.TeardownAsync(cancellationToken).ConfigureAwait(false);
+                await session.TeardownAsync(teardownToken).ConfigureAwait(false);
             }
             catch (InvalidOperationException)
             {
                 // The master has stopped already; nothing runs for us any more.
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (teardownToken.IsCancellationRequested)
             {
                 // Out of time: the master forgets the framework when it stops.
             }
             await session.DisposeAsync().ConfigureAwait(false);
         }
         Post(new Stopped());
-        await StopAsync(cancellationToken).ConfigureAwait(false);
+        await StopAsync(stopToken).ConfigureAwait(false);
     }
 
     public Task<JobHandle> SubmitAsync(Job job, CancellationToken cancellationToken = default)
@@ -145,7 +178,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     /// <summary>Feeds the session's events to the loop; when the master goes away (a restart), fails over to the next under the same id.</summary>
     private async Task PumpAsync(SchedulerSession session)
     {
-        await FailoverPump.RunAsync(_cluster, session, Info, e => Post(new EventArrived(e)), s => Post(new Resubscribed(s)), LogSessionFailed, _stopping.Token).ConfigureAwait(false);
+        await FailoverPump.RunAsync(_cluster, session, Info, e => Post(new EventArrived(e)), s => Post(new Resubscribed(s)), LogSessionFailed, _time, _logger, _stopping.Token).ConfigureAwait(false);
         Post(new Stopped());
     }
 
@@ -160,6 +193,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             case EventArrived { Event: ErrorEvent e }: LogMasterError(e.Message); break;
             case EventArrived: break;
             case StopTaking: OnStopTaking(); break;
+            case KillRunning: OnKillRunning(); break;
             case Stopped: OnStopped(); break;
             case Resubscribed m: OnResubscribed(m.Session); break;
             case CheckPlacements: OnCheckPlacements(); break;
@@ -186,6 +220,12 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (_closing)
         {
             m.Reply.TrySetException(new InvalidOperationException("the job scheduler is stopping with its host"));
+            return;
+        }
+        if (_ended)
+        {
+            m.Reply.TrySetException(new InvalidOperationException(
+                "the job scheduler has no framework any more: its master did not take it back within its failover timeout; restart the host to subscribe anew"));
             return;
         }
         var handle = new JobHandle(id, CancelAsync, _cluster, _session.FrameworkId);
@@ -457,9 +497,16 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         if (_jobs.Count == 0) _drained.TrySetResult();
     }
 
+    private void OnKillRunning()
+    {
+        foreach (var job in _jobs.Values)
+            if (job.TaskId is { } taskId) Observe(_session!.KillAsync(taskId, job.Job.KillGracePeriod));
+    }
+
     /// <summary>What no status answered in time: the agents kill what still runs as they stop.</summary>
     private void OnStopped()
     {
+        _ended = true;
         foreach (var job in _jobs.Values.ToList())
             Complete(job, StoppedResult(job, "the cluster stopped before the job's end was reported; the agents kill what still runs"));
         _pending.Clear();
@@ -485,6 +532,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
     }
     private sealed record EventArrived(SchedulerEvent Event) : Message;
     private sealed record StopTaking : Message;
+    private sealed record KillRunning : Message;
     private sealed record Stopped : Message;
     private sealed record Resubscribed(SchedulerSession Session) : Message;
     private sealed record AgentsRead(ImmutableArray<AgentSnapshot> Agents) : Message;

@@ -1,7 +1,18 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+
 namespace Embedded.Server.Mesos;
 
 /// <summary>
 /// Where an offer says its agent is (Mesos's Offer.url). Our agents live in the API's process and
 /// serve no HTTP of their own, so this is the API's own address (and scheme, http or https); clients only need it to be present.
 /// </summary>
-internal sealed record AgentUrl(string Scheme, string Ip, int Port);
+internal sealed record AgentUrl(string Scheme, string Ip, int Port)
+{
+    /// <summary>The address the request came in on.</summary>
+    public static AgentUrl Of(HttpContext context)
+    {
+        var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
+        return new AgentUrl(context.Request.Scheme, (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString(), context.Connection.LocalPort);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using Embedded.Orchestration.Model;
 
@@ -26,23 +27,27 @@ internal static class MesosOffers
         json.WriteString("role", role);
         json.WriteEndObject();
         MesosResources.Write(json, "resources", offer.Resources, role);
-        WriteAttributes(json, offer.Attributes);
+        WriteAttributes(json, offer.Attributes, offer.TaskKinds);
         json.WriteEndObject();
     }
 
-    public static void WriteAttributes(Utf8JsonWriter json, IReadOnlyDictionary<string, string> attributes)
+    /// <summary>The agent's attributes, and its task kinds as one more (<see cref="TaskKindAttribute"/>) unless an attribute of its own has that name.</summary>
+    public static void WriteAttributes(Utf8JsonWriter json, IReadOnlyDictionary<string, string> attributes, ImmutableArray<TaskKind> taskKinds)
     {
         json.WriteStartArray("attributes");
-        foreach (var (name, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
-        {
-            json.WriteStartObject();
-            json.WriteString("name", name);
-            json.WriteString("type", "TEXT");
-            json.WriteStartObject("text");
-            json.WriteString("value", value);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
+        foreach (var (name, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal)) WriteText(json, name, value);
+        if (!taskKinds.IsDefault && !attributes.ContainsKey(TaskKindAttribute.Name)) WriteText(json, TaskKindAttribute.Name, TaskKindAttribute.Format(taskKinds));
         json.WriteEndArray();
+    }
+
+    private static void WriteText(Utf8JsonWriter json, string name, string value)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        json.WriteString("type", "TEXT");
+        json.WriteStartObject("text");
+        json.WriteString("value", value);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 }

@@ -45,7 +45,7 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
                     break;
                 case "GET_FRAMEWORKS":
                     var forFrameworks = await cluster.GetStateAsync(ct).ConfigureAwait(false);
-                    await Answer(context, type, json => OperatorJson.WriteFrameworks(json, forFrameworks.Frameworks)).ConfigureAwait(false);
+                    await Answer(context, type, json => OperatorJson.WriteFrameworks(json, forFrameworks.Frameworks, forFrameworks.Offers, AgentUrl.Of(context))).ConfigureAwait(false);
                     break;
                 case "GET_TASKS":
                     var forTasks = await cluster.GetStateAsync(ct).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal sealed class OperatorEndpoint(IClusterClient cluster, ClusterApiOptions
                     break;
                 case "GET_STATE":
                     var state = await cluster.GetStateAsync(ct).ConfigureAwait(false);
-                    await Answer(context, type, json => OperatorJson.WriteState(json, state)).ConfigureAwait(false);
+                    await Answer(context, type, json => OperatorJson.WriteState(json, state, AgentUrl.Of(context))).ConfigureAwait(false);
                     break;
                 case ServicesJson.Call:
                     var forServices = await cluster.GetStateAsync(ct).ConfigureAwait(false);

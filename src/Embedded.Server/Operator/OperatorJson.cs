@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Server.Mesos;
 
@@ -27,7 +28,7 @@ internal static class OperatorJson
             Json.WriteId(json, "id", a.AgentId);
             json.WriteString("hostname", a.Hostname);
             MesosResources.Write(json, "resources", a.Total);
-            MesosOffers.WriteAttributes(json, a.Attributes);
+            MesosOffers.WriteAttributes(json, a.Attributes, a.TaskKinds);
             json.WriteEndObject();
             json.WriteBoolean("active", a.Reachable);
             json.WriteBoolean("deactivated", false);
@@ -38,11 +39,12 @@ internal static class OperatorJson
         }
     }
 
-    public static void WriteFrameworks(Utf8JsonWriter json, IEnumerable<FrameworkSnapshot> frameworks)
+    /// <summary>With <paramref name="offers"/>, each framework's outstanding offers, in master.proto's Framework.offers.</summary>
+    public static void WriteFrameworks(Utf8JsonWriter json, IEnumerable<FrameworkSnapshot> frameworks, IReadOnlyCollection<Offer>? offers = null, AgentUrl? url = null)
     {
         json.WriteStartObject("get_frameworks");
         json.WriteStartArray("frameworks");
-        foreach (var f in frameworks) WriteFramework(json, f);
+        foreach (var f in frameworks) WriteFramework(json, f, offers, url);
         json.WriteEndArray();
         json.WriteStartArray("completed_frameworks");
         json.WriteEndArray();
@@ -50,18 +52,25 @@ internal static class OperatorJson
     }
 
     /// <summary>master.proto's Response.GetFrameworks.Framework.</summary>
-    public static void WriteFramework(Utf8JsonWriter json, FrameworkSnapshot f)
+    public static void WriteFramework(Utf8JsonWriter json, FrameworkSnapshot f, IReadOnlyCollection<Offer>? offers = null, AgentUrl? url = null)
     {
         json.WriteStartObject();
         MesosFrameworkInfos.Write(json, "framework_info", f.FrameworkId, f.Name, f.Role);
         json.WriteBoolean("active", f.Connected && !f.Suppressed);
         json.WriteBoolean("connected", f.Connected);
         json.WriteBoolean("recovered", false);
+        if (offers is not null && url is not null)
+        {
+            json.WriteStartArray("offers");
+            foreach (var o in offers.Where(o => o.FrameworkId == f.FrameworkId)) MesosOffers.Write(json, o, f.Role, url);
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 
     /// <summary>master.proto's Response.GetState, as <c>get_state</c>.</summary>
-    public static void WriteState(Utf8JsonWriter json, ClusterState state)
+    /// <summary>With <paramref name="url"/> (where offers say their agents are), the frameworks' outstanding offers too.</summary>
+    public static void WriteState(Utf8JsonWriter json, ClusterState state, AgentUrl? url = null)
     {
         json.WriteStartObject("get_state");
         WriteTasks(json, state);
@@ -69,7 +78,7 @@ internal static class OperatorJson
         json.WriteStartArray("executors");
         json.WriteEndArray();
         json.WriteEndObject();
-        WriteFrameworks(json, state.Frameworks);
+        WriteFrameworks(json, state.Frameworks, state.Offers, url);
         WriteAgents(json, state.Agents);
         json.WriteEndObject();
     }

@@ -127,7 +127,7 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
     {
         var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
         var port = context.Connection.LocalPort;
-        var url = new AgentUrl(context.Request.Scheme, (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString(), port);
+        var url = AgentUrl.Of(context);
         var master = new MasterInfo(masterId, Dns.GetHostName(), local, port);
 
         var response = context.Response;

@@ -172,7 +172,7 @@ internal sealed partial class ServiceScheduler : Actor<ServiceScheduler.Message>
     /// <summary>Feeds the session's events to the loop; when the master goes away (a restart), fails over to the next under the same id.</summary>
     private async Task PumpAsync(SchedulerSession session)
     {
-        await FailoverPump.RunAsync(_cluster, session, Info, e => Post(new EventArrived(e)), s => Post(new Resubscribed(s)), LogSessionFailed, _stopping.Token).ConfigureAwait(false);
+        await FailoverPump.RunAsync(_cluster, session, Info, e => Post(new EventArrived(e)), s => Post(new Resubscribed(s)), LogSessionFailed, _time, _logger, _stopping.Token).ConfigureAwait(false);
     }
 
     protected override void Handle(Message message)
