@@ -75,6 +75,8 @@ public sealed class RunAndStateTests(DevCluster cluster) : IClassFixture<DevClus
         stdout.Should().Contain("AGENTS").And.Contain("FRAMEWORKS").And.Contain("TASKS");
         stdout.Split('\n').Should().Contain(l => l.StartsWith("agent-1 ", StringComparison.Ordinal) && l.Contains("yes", StringComparison.Ordinal))
             .And.Contain(l => l.StartsWith("agent-2 ", StringComparison.Ordinal));
+        stdout.Split('\n').Single(l => l.StartsWith("agent-1 ", StringComparison.Ordinal)).Should().Contain(" command", "the runs column says what the agent runs")
+            .And.NotContain("embedded_task_kinds", "the attribute that carries them is not shown as an attribute");
         stdout.Should().Contain("embedded-jobs", "the dev cluster's job scheduler is a framework");
     }
 

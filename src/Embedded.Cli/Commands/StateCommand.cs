@@ -26,15 +26,19 @@ internal static class StateCommand
     private static void Print(JsonElement state, TextWriter output)
     {
         output.WriteLine("AGENTS");
-        Table.Write(output, ["id", "hostname", "reachable", "cpus (used/total)", "mem MB (used/total)", "attributes"],
+        Table.Write(output, ["id", "hostname", "reachable", "cpus (used/total)", "mem MB (used/total)", "runs", "attributes"],
             MesosJson.Items(state.GetProperty("get_agents"), "agents").Select(a =>
             {
                 var info = a.GetProperty("agent_info");
+                var attributes = MesosJson.Attributes(info);
+                // The master says an agent's task kinds as an attribute, since Mesos's JSON has no place for them.
+                var kinds = attributes.GetValueOrDefault(Embedded.Orchestration.Model.TaskKindAttribute.Name, "");
                 return (IReadOnlyList<string>)
                 [
                     MesosJson.Id(info, "id"), MesosJson.String(info, "hostname"), a.GetProperty("active").GetBoolean() ? "yes" : "no",
-                    Used(a, "cpus"), Used(a, "mem"),
-                    string.Join(",", MesosJson.Attributes(info).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")),
+                    Used(a, "cpus"), Used(a, "mem"), kinds,
+                    string.Join(",", attributes.Where(p => p.Key != Embedded.Orchestration.Model.TaskKindAttribute.Name)
+                        .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")),
                 ];
             }));
         output.WriteLine();
