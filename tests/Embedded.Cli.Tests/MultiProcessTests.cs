@@ -62,14 +62,17 @@ public sealed class MultiProcessTests
     }
 
     [Fact]
-    public async Task A_SIGKILLed_master_restarted_on_its_work_directory_gets_its_agents_back_and_no_status_update_is_lost()
+    public async Task A_SIGKILLed_master_restarted_on_its_work_directory_gets_its_agents_and_their_running_tasks_back_and_no_status_update_is_lost()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 2);
         var go = Path.Combine(cluster.Root, "go");
         var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("sigkill-master"));
         var frameworkId = session.FrameworkId;
         var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-2", $"while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished");
+        var offers = await events.NextOffers("agent-1", "agent-2");
+        var taskId = await LaunchAsync(events, offers["agent-2"], $"while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished");
+        var sleeper = await LaunchAsync(events, offers["agent-1"], "exec sleep 600");
+        var pids = await SleepingAsync(sleeper);
 
         await cluster.KillMasterAsync();
         (await events.EndsWithin()).Should().BeTrue("the master's end ends the framework's event stream");
@@ -91,6 +94,19 @@ public sealed class MultiProcessTests
         var state = await cluster.Client.GetStateAsync();
         state.Tasks.Should().NotContain(t => t.TaskId == taskId);
         state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Finished);
+
+        // The task that ran on through the master's absence is the same process, known to the new master, and still the agent's to kill.
+        var running = state.Tasks.Should().ContainSingle(t => t.TaskId == sleeper).Subject;
+        running.State.Should().Be(TaskState.Running);
+        running.AgentId.Should().Be("agent-1");
+        ProcTable.InSandboxOf(sleeper).Should().BeEquivalentTo(pids, "the master's restart leaves the agent's task alone");
+        await failedOver.KillAsync(sleeper);
+        var killed = await after.NextUpdate(sleeper, TaskState.Killed);
+        killed.AgentId.Should().Be("agent-1");
+        killed.Source.Should().Be(StatusSource.Executor, "the agent killed it and said so; the master made nothing up");
+        after.Seen.OfType<UpdateEvent>().Where(u => u.Status.TaskId == sleeper).Select(u => u.Status.State)
+            .Should().NotContain([TaskState.Lost, TaskState.Gone, TaskState.Unreachable, TaskState.Unknown]);
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(sleeper).Count == 0), $"{sleeper}'s processes ended");
     }
 
     [Fact]
@@ -204,9 +220,13 @@ public sealed class MultiProcessTests
     }
 
     /// <summary>Launches a shell task on <paramref name="agentId"/>'s offer and waits until it runs; its id.</summary>
-    private static async Task<string> LaunchAsync(EventStream events, string agentId, string command)
+    private static async Task<string> LaunchAsync(EventStream events, string agentId, string command) =>
+        await LaunchAsync(events, await events.NextOffer(o => o.AgentId == agentId), command);
+
+    /// <summary>Launches a shell task on <paramref name="offer"/> and waits until it runs; its id.</summary>
+    private static async Task<string> LaunchAsync(EventStream events, Offer offer, string command)
     {
-        var offer = await events.NextOffer(o => o.AgentId == agentId);
+        var agentId = offer.AgentId;
         var taskId = $"task-{Guid.NewGuid().ToString("N")[..8]}";
         await events.Session.Launch(offer, TestTasks.Shell(taskId, command, agentId));
         await events.NextUpdate(taskId, TaskState.Running);
