@@ -62,6 +62,38 @@ public sealed class MultiProcessTests
     }
 
     [Fact]
+    public async Task A_framework_that_is_not_partition_aware_is_told_LOST_for_a_SIGKILLed_agent_s_task_and_the_restarted_agent_kills_it()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("classic") with { PartitionAware = false });
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+
+        await cluster.KillAgentAsync(0);
+        var lost = await events.NextUpdate(taskId);
+
+        lost.State.Should().Be(TaskState.Lost, lost.ToString());
+        lost.Reason.Should().Be(TaskReason.AgentRemoved);
+        lost.Source.Should().Be(StatusSource.Master);
+        lost.AgentId.Should().Be("agent-1");
+        var state = await cluster.Client.GetStateAsync();
+        state.Tasks.Should().NotContain(t => t.TaskId == taskId);
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Lost);
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "a checkpointed task outlives its agent for the recovery timeout");
+
+        // The framework was told the task is gone for good: the restarted agent reports it, and the master has it killed.
+        await cluster.RestartAgentAsync(0);
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Count == 0), $"the LOST {taskId} killed");
+        await cluster.WaitForAgentsAsync();
+        state = await cluster.Client.GetStateAsync();
+        state.Agents.Single(a => a.AgentId == "agent-1").ActiveTasks.Should().Be(0);
+        state.Tasks.Should().BeEmpty();
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Lost);
+        (await events.Drain()).OfType<UpdateEvent>().Select(u => u.Status.State).Should().NotContain(TaskState.Running, "a LOST task does not come back");
+    }
+
+    [Fact]
     public async Task A_SIGKILLed_master_restarted_on_its_work_directory_gets_its_agents_and_their_running_tasks_back_and_no_status_update_is_lost()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 2);
