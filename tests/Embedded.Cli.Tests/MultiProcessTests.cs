@@ -166,6 +166,39 @@ public sealed class MultiProcessTests
         (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
     }
 
+    [Fact]
+    public async Task An_agent_cut_off_past_the_reregistration_timeout_is_removed_its_task_is_gone_and_once_healed_it_kills_the_task_and_registers_anew()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true, masterArgs: ["--agent-reregistration-timeout", "1"]);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("removed"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+        var agent = cluster.Agent(0);
+
+        cluster.Proxy(0).Cut();
+        await events.NextUpdate(taskId, TaskState.Unreachable);
+        var gone = await events.NextUpdate(taskId);
+
+        gone.State.Should().Be(TaskState.Gone, gone.ToString());
+        gone.Reason.Should().Be(TaskReason.AgentRemoved);
+        gone.Source.Should().Be(StatusSource.Master);
+        (await cluster.Client.GetAgentsAsync()).Should().NotContain(a => a.AgentId == "agent-1");
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "the agent has not heard of its removal yet");
+
+        cluster.Proxy(0).Heal();
+        await events.NextOffer(o => o.AgentId == "agent-1");
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Count == 0), $"the removed agent killed {taskId}");
+
+        cluster.Agent(0).Should().BeSameAs(agent);
+        Processes.Signal(agent.Pid, 0).Should().Be(0, "the agent process lived through the partition");
+        var state = await cluster.Client.GetStateAsync();
+        state.Agents.Should().ContainSingle(a => a.AgentId == "agent-1").Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.ActiveTasks == 0);
+        state.Tasks.Should().BeEmpty();
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Gone);
+        (await events.Drain()).OfType<UpdateEvent>().Should().NotContain(u => u.Status.TaskId == taskId, "the framework was told GONE once; nothing else");
+    }
+
     [DockerFact]
     public async Task A_docker_agent_in_its_own_process_runs_a_container_job_and_leaves_no_container()
     {
