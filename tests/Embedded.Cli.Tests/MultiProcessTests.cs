@@ -269,6 +269,40 @@ public sealed class MultiProcessTests
         (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1" && a.Reachable);
     }
 
+    [Fact]
+    public async Task An_agent_whose_name_a_new_agent_took_while_it_was_cut_off_exits_2_once_healed_and_the_new_one_keeps_the_name()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("taken-over"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        await SleepingAsync(taskId);
+        var original = cluster.Agent(0);
+
+        cluster.Proxy(0).Cut();
+        await events.NextUpdate(taskId, TaskState.Unreachable);
+        var successor = cluster.StartOtherAgent("agent-1", Path.Combine(cluster.Root, "successor"), "--attributes", "rack:successor");
+        await successor.WaitForLineAsync(l => l.StartsWith("Agent agent-1 joined the master", StringComparison.Ordinal));
+        var gone = await events.NextUpdate(taskId);
+
+        gone.State.Should().Be(TaskState.Gone, gone.ToString());
+        gone.Reason.Should().Be(TaskReason.AgentRemoved);
+        gone.Message.Should().Contain("a new agent registered under its name");
+        cluster.Proxy(0).Heal();
+        var code = await original.WaitForExitAsync();
+
+        code.Should().Be(2, original.Output);
+        original.Stderr.Should().Contain("embedded agent: agent-1 left the master, which refused it: a new agent registered under the name 'agent-1' while this one was unreachable")
+            .And.NotContain("   at ");
+        original.Stdout.Should().NotContain("Agent agent-1 stopped");
+        cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the original came back through the healed proxy before it was refused");
+        ProcTable.InSandboxOf(taskId).Should().BeEmpty("the refused agent killed the task the master had given up");
+        Processes.Signal(successor.Pid, 0).Should().Be(0, "the new agent is not disturbed");
+        successor.Stdout.Should().NotContain("stopped");
+        (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1")
+            .Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.Attributes["rack"] == "successor");
+    }
+
     /// <summary>A partition-aware framework whose tasks agents checkpoint, and that may fail over for 10 minutes.</summary>
     private static FrameworkInfo CheckpointingFramework(string name) =>
         new(name) { Checkpoint = true, PartitionAware = true, FailoverTimeout = TimeSpan.FromMinutes(10) };
