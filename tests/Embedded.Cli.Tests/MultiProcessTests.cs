@@ -199,6 +199,36 @@ public sealed class MultiProcessTests
         (await events.Drain()).OfType<UpdateEvent>().Should().NotContain(u => u.Status.TaskId == taskId, "the framework was told GONE once; nothing else");
     }
 
+    [Fact]
+    public async Task A_blackholed_link_makes_the_agent_unreachable_the_agent_s_keep_alive_ends_it_and_once_healed_the_agent_registers_again_with_its_task_running()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("blackhole"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+        var agent = cluster.Agent(0);
+
+        // No close reaches either end: the master can tell only by the heartbeats it misses, the agent by its keep-alive.
+        cluster.Proxy(0).Blackhole();
+        var unreachable = await events.NextUpdate(taskId, TaskState.Unreachable);
+        unreachable.Message.Should().Contain("missed 6 heartbeats");
+        (await cluster.Client.GetAgentsAsync()).Single(a => a.AgentId == "agent-1").Reachable.Should().BeFalse();
+        await agent.WaitForLineAsync(l => l.Contains("The link to the master at ", StringComparison.Ordinal) && l.Contains(" broke (", StringComparison.Ordinal));
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "a partition does not stop the task");
+
+        cluster.Proxy(0).Heal();
+        var running = await events.NextUpdate(taskId, TaskState.Running);
+
+        running.Reason.Should().Be(TaskReason.AgentReregistered, running.ToString());
+        Processes.Signal(agent.Pid, 0).Should().Be(0, "the agent process lived through the partition");
+        cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the agent gave up the silent link and connected again");
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids);
+        (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
+        await session.KillAsync(taskId);
+        (await events.NextUpdate(taskId, TaskState.Killed)).Source.Should().Be(StatusSource.Executor, "the agent is reached over its new link");
+    }
+
     [DockerFact]
     public async Task A_docker_agent_in_its_own_process_runs_a_container_job_and_leaves_no_container()
     {
