@@ -1,5 +1,7 @@
+using Embedded.Client;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Embedded.Cli.Tests;
 
@@ -227,6 +229,42 @@ public sealed class MultiProcessTests
         (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
         await session.KillAsync(taskId);
         (await events.NextUpdate(taskId, TaskState.Killed)).Source.Should().Be(StatusSource.Executor, "the agent is reached over its new link");
+    }
+
+    [Fact]
+    public async Task An_agent_process_joins_embedded_dev_runs_the_job_its_attribute_attracts_and_leaves_when_stopped()
+    {
+        var root = Directory.CreateTempSubdirectory("embedded-mp-dev-").FullName;
+        var (dev, url) = await DevCluster.StartAsync("--no-docker");
+        CliProcess? agent = null;
+        await using var services = new ServiceCollection().AddRemoteCluster(new Uri(url)).BuildServiceProvider();
+        var client = services.GetRequiredService<IClusterClient>();
+        try
+        {
+            agent = CliProcess.Start("agent", "--master", url, "--name", "far-1", "--resources", "cpus:1;mem:512", "--attributes", "site:far",
+                "--work-dir", Path.Combine(root, "far-1"));
+            await agent.WaitForLineAsync(l => l.StartsWith("Agent far-1 joined the master", StringComparison.Ordinal));
+
+            var (code, stdout, stderr) = await CliProcess.RunAsync("run", "--master", url, "--constraint", "site=far", "--", "echo", "hello from far");
+
+            code.Should().Be(0, stdout + stderr);
+            stdout.Should().Contain(": launching on agent far-1 ").And.Contain("TASK_FINISHED").And.Contain("hello from far");
+            var agents = await client.GetAgentsAsync();
+            agents.Should().HaveCount(3, "dev's two agents and the remote one");
+            agents.Should().ContainSingle(a => a.AgentId == "far-1").Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.Attributes["site"] == "far");
+
+            agent.Signal(15);
+            (await agent.WaitForExitAsync()).Should().Be(0, agent.Output);
+            agent.Stdout.Should().Contain("Agent far-1 stopped");
+            await ProcessCluster.Until(async () => (await client.GetAgentsAsync()).All(a => a.AgentId != "far-1"), "far-1 gone from dev's master");
+            (await client.GetAgentsAsync()).Should().HaveCount(2).And.OnlyContain(a => a.Reachable);
+        }
+        finally
+        {
+            if (agent is not null) await agent.DisposeAsync();
+            await dev.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [DockerFact]
