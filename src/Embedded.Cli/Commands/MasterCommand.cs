@@ -38,9 +38,9 @@ internal static class MasterCommand
             {
                 cluster.DefaultAgent = false;
                 cluster.Master.WorkDirectory = parse.GetValue(workDir);
+                cluster.Master.AgentReregistrationTimeout = TimeSpan.FromSeconds(parse.GetValue(reregistrationTimeout));
                 cluster.Master.AgentHeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(pingTimeout));
                 cluster.Master.MaxMissedHeartbeats = parse.GetValue(maxPings);
-                cluster.Master.AgentReregistrationTimeout = TimeSpan.FromSeconds(parse.GetValue(reregistrationTimeout));
             });
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Embedded master at {parse.GetValue(server.Listen)!.GetLeftPart(UriPartial.Authority)}: agents join with `embedded agent --master URL`; Ctrl-C stops it");
