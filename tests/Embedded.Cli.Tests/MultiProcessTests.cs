@@ -1,5 +1,7 @@
+using Embedded.Client;
 using Embedded.Orchestration.Model;
 using Embedded.Orchestration.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Embedded.Cli.Tests;
 
@@ -62,14 +64,49 @@ public sealed class MultiProcessTests
     }
 
     [Fact]
-    public async Task A_SIGKILLed_master_restarted_on_its_work_directory_gets_its_agents_back_and_no_status_update_is_lost()
+    public async Task A_framework_that_is_not_partition_aware_is_told_LOST_for_a_SIGKILLed_agent_s_task_and_the_restarted_agent_kills_it()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("classic") with { PartitionAware = false });
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+
+        await cluster.KillAgentAsync(0);
+        var lost = await events.NextUpdate(taskId);
+
+        lost.State.Should().Be(TaskState.Lost, lost.ToString());
+        lost.Reason.Should().Be(TaskReason.AgentRemoved);
+        lost.Source.Should().Be(StatusSource.Master);
+        lost.AgentId.Should().Be("agent-1");
+        var state = await cluster.Client.GetStateAsync();
+        state.Tasks.Should().NotContain(t => t.TaskId == taskId);
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Lost);
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "a checkpointed task outlives its agent for the recovery timeout");
+
+        // The framework was told the task is gone for good: the restarted agent reports it, and the master has it killed.
+        await cluster.RestartAgentAsync(0);
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Count == 0), $"the LOST {taskId} killed");
+        await cluster.WaitForAgentsAsync();
+        state = await cluster.Client.GetStateAsync();
+        state.Agents.Single(a => a.AgentId == "agent-1").ActiveTasks.Should().Be(0);
+        state.Tasks.Should().BeEmpty();
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Lost);
+        (await events.Drain()).OfType<UpdateEvent>().Select(u => u.Status.State).Should().NotContain(TaskState.Running, "a LOST task does not come back");
+    }
+
+    [Fact]
+    public async Task A_SIGKILLed_master_restarted_on_its_work_directory_gets_its_agents_and_their_running_tasks_back_and_no_status_update_is_lost()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 2);
         var go = Path.Combine(cluster.Root, "go");
         var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("sigkill-master"));
         var frameworkId = session.FrameworkId;
         var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-2", $"while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished");
+        var offers = await events.NextOffers("agent-1", "agent-2");
+        var taskId = await LaunchAsync(events, offers["agent-2"], $"while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished");
+        var sleeper = await LaunchAsync(events, offers["agent-1"], "exec sleep 600");
+        var pids = await SleepingAsync(sleeper);
 
         await cluster.KillMasterAsync();
         (await events.EndsWithin()).Should().BeTrue("the master's end ends the framework's event stream");
@@ -91,6 +128,19 @@ public sealed class MultiProcessTests
         var state = await cluster.Client.GetStateAsync();
         state.Tasks.Should().NotContain(t => t.TaskId == taskId);
         state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Finished);
+
+        // The task that ran on through the master's absence is the same process, known to the new master, and still the agent's to kill.
+        var running = state.Tasks.Should().ContainSingle(t => t.TaskId == sleeper).Subject;
+        running.State.Should().Be(TaskState.Running);
+        running.AgentId.Should().Be("agent-1");
+        ProcTable.InSandboxOf(sleeper).Should().BeEquivalentTo(pids, "the master's restart leaves the agent's task alone");
+        await failedOver.KillAsync(sleeper);
+        var killed = await after.NextUpdate(sleeper, TaskState.Killed);
+        killed.AgentId.Should().Be("agent-1");
+        killed.Source.Should().Be(StatusSource.Executor, "the agent killed it and said so; the master made nothing up");
+        after.Seen.OfType<UpdateEvent>().Where(u => u.Status.TaskId == sleeper).Select(u => u.Status.State)
+            .Should().NotContain([TaskState.Lost, TaskState.Gone, TaskState.Unreachable, TaskState.Unknown]);
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(sleeper).Count == 0), $"{sleeper}'s processes ended");
     }
 
     [Fact]
@@ -116,6 +166,105 @@ public sealed class MultiProcessTests
         cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the agent connected again through the healed proxy");
         ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids);
         (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
+    }
+
+    [Fact]
+    public async Task An_agent_cut_off_past_the_reregistration_timeout_is_removed_its_task_is_gone_and_once_healed_it_kills_the_task_and_registers_anew()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true, masterArgs: ["--agent-reregistration-timeout", "1"]);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("removed"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+        var agent = cluster.Agent(0);
+
+        cluster.Proxy(0).Cut();
+        await events.NextUpdate(taskId, TaskState.Unreachable);
+        var gone = await events.NextUpdate(taskId);
+
+        gone.State.Should().Be(TaskState.Gone, gone.ToString());
+        gone.Reason.Should().Be(TaskReason.AgentRemoved);
+        gone.Source.Should().Be(StatusSource.Master);
+        (await cluster.Client.GetAgentsAsync()).Should().NotContain(a => a.AgentId == "agent-1");
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "the agent has not heard of its removal yet");
+
+        cluster.Proxy(0).Heal();
+        await events.NextOffer(o => o.AgentId == "agent-1");
+        await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Count == 0), $"the removed agent killed {taskId}");
+
+        cluster.Agent(0).Should().BeSameAs(agent);
+        Processes.Signal(agent.Pid, 0).Should().Be(0, "the agent process lived through the partition");
+        var state = await cluster.Client.GetStateAsync();
+        state.Agents.Should().ContainSingle(a => a.AgentId == "agent-1").Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.ActiveTasks == 0);
+        state.Tasks.Should().BeEmpty();
+        state.CompletedTasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Gone);
+        (await events.Drain()).OfType<UpdateEvent>().Should().NotContain(u => u.Status.TaskId == taskId, "the framework was told GONE once; nothing else");
+    }
+
+    [Fact]
+    public async Task A_blackholed_link_makes_the_agent_unreachable_the_agent_s_keep_alive_ends_it_and_once_healed_the_agent_registers_again_with_its_task_running()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("blackhole"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        var pids = await SleepingAsync(taskId);
+        var agent = cluster.Agent(0);
+
+        // No close reaches either end: the master can tell only by the heartbeats it misses, the agent by its keep-alive.
+        cluster.Proxy(0).Blackhole();
+        var unreachable = await events.NextUpdate(taskId, TaskState.Unreachable);
+        unreachable.Message.Should().Contain("missed 6 heartbeats");
+        (await cluster.Client.GetAgentsAsync()).Single(a => a.AgentId == "agent-1").Reachable.Should().BeFalse();
+        await agent.WaitForLineAsync(l => l.Contains("The link to the master at ", StringComparison.Ordinal) && l.Contains(" broke (", StringComparison.Ordinal));
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids, "a partition does not stop the task");
+
+        cluster.Proxy(0).Heal();
+        var running = await events.NextUpdate(taskId, TaskState.Running);
+
+        running.Reason.Should().Be(TaskReason.AgentReregistered, running.ToString());
+        Processes.Signal(agent.Pid, 0).Should().Be(0, "the agent process lived through the partition");
+        cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the agent gave up the silent link and connected again");
+        ProcTable.InSandboxOf(taskId).Should().BeEquivalentTo(pids);
+        (await cluster.Client.GetStateAsync()).Tasks.Single(t => t.TaskId == taskId).State.Should().Be(TaskState.Running);
+        await session.KillAsync(taskId);
+        (await events.NextUpdate(taskId, TaskState.Killed)).Source.Should().Be(StatusSource.Executor, "the agent is reached over its new link");
+    }
+
+    [Fact]
+    public async Task An_agent_process_joins_embedded_dev_runs_the_job_its_attribute_attracts_and_leaves_when_stopped()
+    {
+        var root = Directory.CreateTempSubdirectory("embedded-mp-dev-").FullName;
+        var (dev, url) = await DevCluster.StartAsync("--no-docker");
+        CliProcess? agent = null;
+        await using var services = new ServiceCollection().AddRemoteCluster(new Uri(url)).BuildServiceProvider();
+        var client = services.GetRequiredService<IClusterClient>();
+        try
+        {
+            agent = CliProcess.Start("agent", "--master", url, "--name", "far-1", "--resources", "cpus:1;mem:512", "--attributes", "site:far",
+                "--work-dir", Path.Combine(root, "far-1"));
+            await agent.WaitForLineAsync(l => l.StartsWith("Agent far-1 joined the master", StringComparison.Ordinal));
+
+            var (code, stdout, stderr) = await CliProcess.RunAsync("run", "--master", url, "--constraint", "site=far", "--", "echo", "hello from far");
+
+            code.Should().Be(0, stdout + stderr);
+            stdout.Should().Contain(": launching on agent far-1 ").And.Contain("TASK_FINISHED").And.Contain("hello from far");
+            var agents = await client.GetAgentsAsync();
+            agents.Should().HaveCount(3, "dev's two agents and the remote one");
+            agents.Should().ContainSingle(a => a.AgentId == "far-1").Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.Attributes["site"] == "far");
+
+            agent.Signal(15);
+            (await agent.WaitForExitAsync()).Should().Be(0, agent.Output);
+            agent.Stdout.Should().Contain("Agent far-1 stopped");
+            await ProcessCluster.Until(async () => (await client.GetAgentsAsync()).All(a => a.AgentId != "far-1"), "far-1 gone from dev's master");
+            (await client.GetAgentsAsync()).Should().HaveCount(2).And.OnlyContain(a => a.Reachable);
+        }
+        finally
+        {
+            if (agent is not null) await agent.DisposeAsync();
+            await dev.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [DockerFact]
@@ -188,6 +337,40 @@ public sealed class MultiProcessTests
         (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1" && a.Reachable);
     }
 
+    [Fact]
+    public async Task An_agent_whose_name_a_new_agent_took_while_it_was_cut_off_exits_2_once_healed_and_the_new_one_keeps_the_name()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
+        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("taken-over"));
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        await SleepingAsync(taskId);
+        var original = cluster.Agent(0);
+
+        cluster.Proxy(0).Cut();
+        await events.NextUpdate(taskId, TaskState.Unreachable);
+        var successor = cluster.StartOtherAgent("agent-1", Path.Combine(cluster.Root, "successor"), "--attributes", "rack:successor");
+        await successor.WaitForLineAsync(l => l.StartsWith("Agent agent-1 joined the master", StringComparison.Ordinal));
+        var gone = await events.NextUpdate(taskId);
+
+        gone.State.Should().Be(TaskState.Gone, gone.ToString());
+        gone.Reason.Should().Be(TaskReason.AgentRemoved);
+        gone.Message.Should().Contain("a new agent registered under its name");
+        cluster.Proxy(0).Heal();
+        var code = await original.WaitForExitAsync();
+
+        code.Should().Be(2, original.Output);
+        original.Stderr.Should().Contain("embedded agent: agent-1 left the master, which refused it: a new agent registered under the name 'agent-1' while this one was unreachable")
+            .And.NotContain("   at ");
+        original.Stdout.Should().NotContain("Agent agent-1 stopped");
+        cluster.Proxy(0).Accepted.Should().BeGreaterThan(1, "the original came back through the healed proxy before it was refused");
+        ProcTable.InSandboxOf(taskId).Should().BeEmpty("the refused agent killed the task the master had given up");
+        Processes.Signal(successor.Pid, 0).Should().Be(0, "the new agent is not disturbed");
+        successor.Stdout.Should().NotContain("stopped");
+        (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1")
+            .Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.Attributes["rack"] == "successor");
+    }
+
     /// <summary>A partition-aware framework whose tasks agents checkpoint, and that may fail over for 10 minutes.</summary>
     private static FrameworkInfo CheckpointingFramework(string name) =>
         new(name) { Checkpoint = true, PartitionAware = true, FailoverTimeout = TimeSpan.FromMinutes(10) };
@@ -204,9 +387,13 @@ public sealed class MultiProcessTests
     }
 
     /// <summary>Launches a shell task on <paramref name="agentId"/>'s offer and waits until it runs; its id.</summary>
-    private static async Task<string> LaunchAsync(EventStream events, string agentId, string command)
+    private static async Task<string> LaunchAsync(EventStream events, string agentId, string command) =>
+        await LaunchAsync(events, await events.NextOffer(o => o.AgentId == agentId), command);
+
+    /// <summary>Launches a shell task on <paramref name="offer"/> and waits until it runs; its id.</summary>
+    private static async Task<string> LaunchAsync(EventStream events, Offer offer, string command)
     {
-        var offer = await events.NextOffer(o => o.AgentId == agentId);
+        var agentId = offer.AgentId;
         var taskId = $"task-{Guid.NewGuid().ToString("N")[..8]}";
         await events.Session.Launch(offer, TestTasks.Shell(taskId, command, agentId));
         await events.NextUpdate(taskId, TaskState.Running);

@@ -21,6 +21,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     private readonly string[] _masterArgs;
     private readonly Func<int, IEnumerable<string>> _agentArgs;
     private readonly List<CliProcess> _retired = [];
+    private readonly List<CliProcess> _others = [];
     private readonly List<int> _agentPids = [];
     private readonly CliProcess?[] _agents;
     private readonly TcpProxy?[] _proxies;
@@ -142,6 +143,18 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts one more agent process, <paramref name="name"/> on <paramref name="workDirectory"/> (under <see cref="Root"/>),
+    /// straight to the master, without waiting for it; stopped with the cluster.
+    /// </summary>
+    public CliProcess StartOtherAgent(string name, string workDirectory, params string[] extra)
+    {
+        var agent = CliProcess.Start(["agent", "--master", Url, "--name", name, "--resources", "cpus:1;mem:512", "--work-dir", workDirectory, "-v", .. extra]);
+        _others.Add(agent);
+        _agentPids.Add(agent.Pid);
+        return agent;
+    }
+
     private async Task StartMasterAsync()
     {
         var master = CliProcess.Start(["master", "--listen", Url, "--work-dir", Path.Combine(Root, "master"), .. Heartbeats, .. _masterArgs]);
@@ -167,7 +180,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         _disposed = true;
         if (_client is not null) await _client.DisposeAsync();
         // Agents first, with SIGTERM: a stopping agent kills its tasks (and removes its containers) itself.
-        await Task.WhenAll(_agents.OfType<CliProcess>().Select(StopAsync));
+        await Task.WhenAll(_agents.OfType<CliProcess>().Concat(_others).Select(StopAsync));
         await StopAsync(Master);
         foreach (var process in _retired) await process.DisposeAsync();
         foreach (var proxy in _proxies) proxy?.Dispose();

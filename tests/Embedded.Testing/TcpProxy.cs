@@ -7,6 +7,8 @@ namespace Embedded.Testing;
 /// A TCP proxy on a free loopback port that forwards each connection to a target port on 127.0.0.1,
 /// for tests that break a network link without killing either end: <see cref="Cut"/> drops every
 /// connection and refuses new ones (nothing listens on the port) until <see cref="Heal"/>.
+/// <see cref="Blackhole"/> is a silent partition instead: every socket stays open, but no byte (nor a
+/// close) passes either way until <see cref="Heal"/>, so each end can only notice by its own timeouts.
 /// </summary>
 public sealed class TcpProxy : IDisposable
 {
@@ -15,6 +17,9 @@ public sealed class TcpProxy : IDisposable
     private readonly HashSet<Socket> _sockets = [];
     private TcpListener? _listener;
     private bool _disposed;
+
+    /// <summary>Completed while bytes flow; a pending one while blackholed.</summary>
+    private TaskCompletionSource _flowing = Open();
 
     private TcpProxy(int target)
     {
@@ -51,12 +56,27 @@ public sealed class TcpProxy : IDisposable
         foreach (var socket in open) Reset(socket);
     }
 
-    /// <summary>Listens again on the same port; a no-op while it listens.</summary>
+    /// <summary>
+    /// Stops forwarding in both directions without closing anything: what each side sends (its closes and
+    /// resets too) waits in the proxy and the sockets' buffers, as behind a network that drops every packet.
+    /// Connections are still accepted, and hang as well.
+    /// </summary>
+    public void Blackhole()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_flowing.Task.IsCompleted) _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Ends a blackhole (what waited passes now, in order) and listens again on the same port; a no-op on a healthy proxy.</summary>
     public void Heal()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _flowing.TrySetResult();
             if (_listener is not null) return;
             var listener = new TcpListener(IPAddress.Loopback, Port);
             listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -104,6 +124,7 @@ public sealed class TcpProxy : IDisposable
         {
             await server.ConnectAsync(IPAddress.Loopback, _target).ConfigureAwait(false);
             await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client)).ConfigureAwait(false);
+            await Flowing().ConfigureAwait(false); // a side's end, too, passes only when bytes would
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -118,7 +139,19 @@ public sealed class TcpProxy : IDisposable
         Reset(server);
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private Task Flowing()
+    {
+        lock (_gate) return _flowing.Task;
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
+    private async Task PumpAsync(Socket from, Socket to)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -127,6 +160,7 @@ public sealed class TcpProxy : IDisposable
             {
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
                 if (read == 0) return;
+                await Flowing().ConfigureAwait(false);
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None).ConfigureAwait(false);
             }
         }
@@ -151,7 +185,11 @@ public sealed class TcpProxy : IDisposable
 
     public void Dispose()
     {
-        lock (_gate) _disposed = true;
+        lock (_gate)
+        {
+            _disposed = true;
+            _flowing.TrySetResult(); // lets held pumps see their sockets gone
+        }
         Cut();
     }
 }

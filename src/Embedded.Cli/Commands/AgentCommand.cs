@@ -115,6 +115,11 @@ internal static class AgentCommand
             }
             Console.WriteLine($"Agent {agentName} joined the master at {parse.GetValue(master)!.GetLeftPart(UriPartial.Authority)}; Ctrl-C stops it and kills its tasks");
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            if (host.Services.GetServices<IHostedService>().OfType<RemoteAgentService>().SingleOrDefault()?.Refused is { } refused)
+            {
+                await Console.Error.WriteLineAsync($"embedded agent: {agentName} left the master, which refused it: {refused.Message}").ConfigureAwait(false);
+                return 2;
+            }
             Console.WriteLine($"Agent {agentName} stopped");
             return 0;
         });

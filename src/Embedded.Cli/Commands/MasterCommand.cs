@@ -23,10 +23,13 @@ internal static class MasterCommand
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-agent-ping-timeouts must be at least 1");
         });
+        var reregistrationTimeout = CommonOptions.Positive("--agent-reregistration-timeout",
+            "Seconds an unreachable agent may stay away before the master removes it and its tasks are gone; it then registers anew (Mesos's --agent_reregister_timeout)", 600);
         var command = new Command("master", "Start a master and the Mesos v1 HTTP API without agents of its own: agents join it with `embedded agent --master URL`; runs until Ctrl-C or SIGTERM")
         {
             workDir, pingTimeout, maxPings,
         };
+        command.Options.Add(reregistrationTimeout);
         server.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -35,6 +38,7 @@ internal static class MasterCommand
             {
                 cluster.DefaultAgent = false;
                 cluster.Master.WorkDirectory = parse.GetValue(workDir);
+                cluster.Master.AgentReregistrationTimeout = TimeSpan.FromSeconds(parse.GetValue(reregistrationTimeout));
                 cluster.Master.AgentHeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(pingTimeout));
                 cluster.Master.MaxMissedHeartbeats = parse.GetValue(maxPings);
             }, cancellationToken).ConfigureAwait(false);

@@ -39,6 +39,9 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
         _logger = loggers.CreateLogger<RemoteAgentService>();
     }
 
+    /// <summary>Why the master refused this agent for good after it had joined (the host stopped for it); null otherwise.</summary>
+    internal AgentRefusedException? Refused { get; private set; }
+
     /// <summary>The link to the master, for tests that cut it.</summary>
     internal MasterConnection Connection => _connection;
 
@@ -87,7 +90,9 @@ internal sealed partial class RemoteAgentService : IHostedLifecycleService
         {
             LogRefused(e.Message);
             // Before the host has started, its start fails with the refusal instead.
-            if (_started) _lifetime?.StopApplication();
+            if (!_started) return;
+            Refused = e;
+            _lifetime?.StopApplication();
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -14,10 +14,15 @@ namespace Embedded.Orchestration.Transport;
 /// restarted from its checkpoint, maybe on a host whose old connection the master has not yet seen die)
 /// is turned away for now and comes back with backoff; the old link's keep-alive ends it within seconds
 /// if its peer is gone. Taking the name over instead would let two live agents of one name cut each other in turn.
+/// An incarnation whose name the master has since given to another one (a new agent took the name while it
+/// was unreachable) is refused for good when it comes back: waiting would never let it in.
 /// </summary>
 internal sealed partial class AgentGateway(InProcessTransport transport, ILogger<AgentGateway> logger)
 {
     private readonly ConcurrentDictionary<string, Link> _links = new(StringComparer.Ordinal);
+
+    /// <summary>By agent id: the incarnation the master accepted last over a link, and the one before it that it replaced.</summary>
+    private readonly ConcurrentDictionary<string, (string Accepted, string? Replaced)> _incarnations = new(StringComparer.Ordinal);
 
     /// <summary>How many agent links are open now.</summary>
     public int Count => _links.Count;
@@ -62,7 +67,11 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
             if (from is { } reply && reply != address)
             {
                 if (address is { } stale) transport.RemoveAgent(stale);
-                transport.AddAgent(reply, wire.TrySend);
+                transport.AddAgent(reply, m =>
+                {
+                    if (m is AgentRegistered) Accepted(reply);
+                    return wire.TrySend(m);
+                });
                 address = reply;
             }
             transport.SendToMaster(message);
@@ -77,6 +86,12 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
                 wire.TrySend(new RegistrationRefused($"an agent named '{register.AgentId}' runs in the master's own process"));
                 return Refuse($"agent {register.AgentId} runs in the master's process");
             }
+            if (_incarnations.TryGetValue(register.AgentId, out var known) && known.Replaced == register.From.Incarnation)
+            {
+                wire.TrySend(new RegistrationRefused(
+                    $"a new agent registered under the name '{register.AgentId}' while this one was unreachable, and the master removed this one and its tasks"));
+                return Refuse($"agent {register.AgentId} was replaced by a new agent under its name");
+            }
             if (_links.TryAdd(register.AgentId, link)) return null;
             var other = _links.GetValueOrDefault(register.AgentId)?.Peer ?? "a link that is closing";
             if (!register.Reregister)
@@ -90,6 +105,11 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
             return why;
         }
     }
+
+    /// <summary>The master accepted <paramref name="address"/>: an earlier incarnation under its id is replaced.</summary>
+    private void Accepted(AgentAddress address) =>
+        _incarnations.AddOrUpdate(address.AgentId, static (_, a) => (a.Incarnation, null),
+            static (_, known, a) => known.Accepted == a.Incarnation ? known : (a.Incarnation, known.Accepted), address);
 
     private sealed record Link(string Peer);
 
