@@ -67,6 +67,9 @@ internal static class HttpScenarios
         return (inProcess, overHttp);
     }
 
+    /// <summary>Delegate tasks to RUNNING launched by frameworks of this process: tasks/s.</summary>
+    public static Task<double> InProcessAsync(int agents, int tasks, int frameworks) => LaunchAsync(agents, tasks, frameworks, http: false);
+
     /// <summary>
     /// The same launch with the frameworks in a child process (this simulator's `http-client`), as a framework is in a
     /// real deployment: the master's process then spends only its own CPU on the HTTP hop. With <paramref name="warmup"/>,
