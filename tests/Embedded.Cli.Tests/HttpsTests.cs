@@ -89,15 +89,8 @@ public sealed class HttpsTests : IDisposable
     /// <summary>A self-signed certificate for 127.0.0.1 and localhost: its PEM, its key's PEM, and a .pfx of both.</summary>
     private async Task<(string Certificate, string Key, string Pfx)> WriteSelfSignedAsync(string? password = null)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=embedded-cli-test", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        using var certificate = TestCertificates.SelfSigned("embedded-cli-test");
+        using var key = certificate.GetECDsaPrivateKey()!;
         var paths = (Path.Combine(_directory.FullName, "cert.pem"), Path.Combine(_directory.FullName, "key.pem"), Path.Combine(_directory.FullName, "cert.pfx"));
         await File.WriteAllTextAsync(paths.Item1, certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(paths.Item2, key.ExportPkcs8PrivateKeyPem());
