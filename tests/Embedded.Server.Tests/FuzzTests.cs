@@ -38,6 +38,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             try { while (await live.ReadRecordAsync() is not null) { } }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException) { }
         });
+        var before = await server.Cluster.Client.GetStateAsync();
         var random = new Random(11);
         var counts = new Dictionary<int, int>();
         for (var i = 0; i < 3000; i++)
@@ -66,6 +67,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
         await using var stream = await server.SubscribeAsync("after-fuzz");
         await stream.NextAsync("SUBSCRIBED");
         (await server.OperatorAsync("GET_HEALTH")).GetProperty("get_health").GetProperty("healthy").GetBoolean().Should().BeTrue();
+        // No offer id the bodies name was ever real, so nothing launched; the agents and what they offer are as they were.
+        var after = await server.Cluster.Client.GetStateAsync();
+        after.Tasks.Should().BeEmpty();
+        after.CompletedTasks.Should().BeEmpty();
+        after.Agents.Select(a => (a.AgentId, a.Reachable, a.Total, a.Used)).Should().Equal(before.Agents.Select(a => (a.AgentId, a.Reachable, a.Total, a.Used)));
+        after.Frameworks.Should().Contain(f => f.FrameworkId == live.FrameworkId && f.Connected, "the live framework kept its subscription");
 
         await live.DisposeAsync();
         await drain.WaitAsync(EventStream.DefaultGuard);
