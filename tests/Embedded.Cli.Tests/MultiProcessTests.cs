@@ -371,6 +371,33 @@ public sealed class MultiProcessTests
             .Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.Attributes["rack"] == "successor");
     }
 
+    [Fact]
+    public async Task An_agent_whose_name_was_taken_twice_over_while_it_was_cut_off_still_exits_2_once_healed()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
+        var original = cluster.Agent(0);
+        cluster.Proxy(0).Cut();
+        await UnreachableAsync(cluster, "agent-1");
+
+        // A second agent takes the name and dies in turn; a third takes it from the second.
+        var second = cluster.StartOtherAgent("agent-1", Path.Combine(cluster.Root, "second"), "--attributes", "rack:second");
+        await second.WaitForLineAsync(l => l.StartsWith("Agent agent-1 joined the master", StringComparison.Ordinal));
+        second.Signal(9);
+        await second.WaitForExitAsync();
+        await UnreachableAsync(cluster, "agent-1");
+        var third = cluster.StartOtherAgent("agent-1", Path.Combine(cluster.Root, "third"), "--attributes", "rack:third");
+        await third.WaitForLineAsync(l => l.StartsWith("Agent agent-1 joined the master", StringComparison.Ordinal));
+        cluster.Proxy(0).Heal();
+
+        (await original.WaitForExitAsync()).Should().Be(2, original.Output);
+        original.Stderr.Should().Contain("a new agent registered under the name 'agent-1' while this one was unreachable");
+        (await cluster.Client.GetAgentsAsync()).Should().ContainSingle(a => a.AgentId == "agent-1")
+            .Which.Should().Match<AgentSnapshot>(a => a.Reachable && a.Attributes["rack"] == "third");
+    }
+
+    private static Task UnreachableAsync(ProcessCluster cluster, string agentId) => ProcessCluster.Until(
+        async () => (await cluster.Client.GetAgentsAsync()).Any(a => a.AgentId == agentId && !a.Reachable), $"{agentId} unreachable");
+
     /// <summary>A partition-aware framework whose tasks agents checkpoint, and that may fail over for 10 minutes.</summary>
     private static FrameworkInfo CheckpointingFramework(string name) =>
         new(name) { Checkpoint = true, PartitionAware = true, FailoverTimeout = TimeSpan.FromMinutes(10) };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Net.WebSockets;
 using Embedded.Orchestration.Master;
 using Embedded.Orchestration.Protocol;
@@ -21,8 +22,11 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
 {
     private readonly ConcurrentDictionary<string, Link> _links = new(StringComparer.Ordinal);
 
-    /// <summary>By agent id: the incarnation the master accepted last over a link, and the one before it that it replaced.</summary>
-    private readonly ConcurrentDictionary<string, (string Accepted, string? Replaced)> _incarnations = new(StringComparer.Ordinal);
+    // How many replaced incarnations of one id are remembered: enough for a chain of takeovers, bounded for an agent restarted forever.
+    private const int ReplacedKept = 8;
+
+    /// <summary>By agent id: the incarnation the master accepted last over a link, and the latest ones it replaced, newest first.</summary>
+    private readonly ConcurrentDictionary<string, (string Accepted, ImmutableArray<string> Replaced)> _incarnations = new(StringComparer.Ordinal);
 
     /// <summary>How many agent links are open now.</summary>
     public int Count => _links.Count;
@@ -86,7 +90,7 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
                 wire.TrySend(new RegistrationRefused($"an agent named '{register.AgentId}' runs in the master's own process"));
                 return Refuse($"agent {register.AgentId} runs in the master's process");
             }
-            if (_incarnations.TryGetValue(register.AgentId, out var known) && known.Replaced == register.From.Incarnation)
+            if (_incarnations.TryGetValue(register.AgentId, out var known) && known.Replaced.Contains(register.From.Incarnation))
             {
                 wire.TrySend(new RegistrationRefused(
                     $"a new agent registered under the name '{register.AgentId}' while this one was unreachable, and the master removed this one and its tasks"));
@@ -108,8 +112,8 @@ internal sealed partial class AgentGateway(InProcessTransport transport, ILogger
 
     /// <summary>The master accepted <paramref name="address"/>: an earlier incarnation under its id is replaced.</summary>
     private void Accepted(AgentAddress address) =>
-        _incarnations.AddOrUpdate(address.AgentId, static (_, a) => (a.Incarnation, null),
-            static (_, known, a) => known.Accepted == a.Incarnation ? known : (a.Incarnation, known.Accepted), address);
+        _incarnations.AddOrUpdate(address.AgentId, static (_, a) => (a.Incarnation, []),
+            static (_, known, a) => known.Accepted == a.Incarnation ? known : (a.Incarnation, [known.Accepted, .. known.Replaced.Take(ReplacedKept - 1)]), address);
 
     private sealed record Link(string Peer);
 
