@@ -26,7 +26,8 @@ public static class ClusterApiEndpointRouteBuilderExtensions
     /// (also <c>/master/state</c>, <c>/state.json</c>), <c>GET /metrics</c> (Prometheus text), <c>GET /health</c>, a task's
     /// output so far at <c>GET /api/v1/agents/{agent}/frameworks/{framework}/tasks/{task}/output</c>, and
     /// <c>GET /api/v1/agents/connect</c>, where agents of other processes join the master (<c>AddClusterAgent</c>,
-    /// <c>embedded agent</c>; with authentication on, as one of <see cref="ClusterApiAuthentication.AgentPrincipals"/>). JSON only. Without
+    /// <c>embedded agent</c>; with authentication on, as one of <see cref="ClusterApiAuthentication.AgentPrincipals"/>;
+    /// not with <see cref="ClusterApiOptions.AcceptAgents"/> off). JSON only. Without
     /// <see cref="ClusterApiOptions.Authentication"/> it serves loopback only; with it every call but
     /// <c>/health</c> must authenticate. For TLS, configure Kestrel's HTTPS; nothing here assumes http.
     /// </summary>
@@ -61,7 +62,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
         endpoints.Map("/api/v1", operatorApi.HandleAsync);
         PrometheusMetrics.Map(endpoints, authenticator, logger);
         // Agents join a master of this process; a client of a cluster elsewhere has none to offer them.
-        if (cluster is ClusterClient local)
+        if (options.AcceptAgents && cluster is ClusterClient local)
             AgentLinkEndpoint.Map(endpoints, new AgentGateway(local.Transport, services.GetRequiredService<ILoggerFactory>().CreateLogger<AgentGateway>()), authenticator, options, logger, stopping);
         endpoints.MapGet(TaskOutputEndpoint.Route, (HttpContext context) => TaskOutputEndpoint.HandleAsync(context, cluster, authenticator, owners, logger));
         endpoints.MapGet("/health", (HttpContext _) => Task.CompletedTask);

@@ -18,6 +18,12 @@ public sealed class ClusterApiOptions
     /// <summary>Most offer ids (or tasks, operations, resources) one call may name; more is a 400.</summary>
     public int MaxItemsPerCall { get; set; } = 10_000;
 
+    /// <summary>
+    /// Whether agents of other processes may join the master at <c>GET /api/v1/agents/connect</c> (on by default, as a
+    /// Mesos master takes agents); off, that path is not served, and an agent that tries is told so (404) and gives up.
+    /// </summary>
+    public bool AcceptAgents { get; set; } = true;
+
     /// <summary>How often an idle agent link is pinged, so that a dead agent host is noticed without waiting on TCP.</summary>
     public TimeSpan AgentKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -79,6 +79,18 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_master_that_does_not_accept_agents_serves_no_agent_link_and_an_agent_that_tries_is_told_so()
+    {
+        await using var master = await ClusterApiHost.StartAsync(output, api => api.AcceptAgents = false);
+
+        var join = () => RemoteAgentHost.StartAsync(output, master.Address, "far-1");
+
+        (await join.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("serves no agent link at /api/v1/agents/connect (404)");
+        (await master.Cluster.Client.GetAgentsAsync()).Select(a => a.AgentId).Should().Equal("agent-1");
+        (await master.Cluster.Jobs.RunAsync(Job.Shell("true"))).State.Should().Be(TaskState.Finished, "the rest of the API serves as before");
+    }
+
+    [Fact]
     public async Task A_remote_agent_under_the_name_of_an_agent_of_the_masters_process_is_refused()
     {
         await using var master = await ClusterApiHost.StartAsync(output);

@@ -90,6 +90,14 @@ internal sealed partial class MasterConnection
                     _connected.TrySetException(refused);
                     throw refused;
                 }
+                // A master is ready to take agents once it answers at all, so no such path is no master for agents: say so, not retry forever.
+                if (status == HttpStatusCode.NotFound)
+                {
+                    var refused = new AgentRefusedException(
+                        $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} serves no agent link at {_endpoint.AbsolutePath} (404): is it an Embedded master, and does it accept agents (ClusterApiOptions.AcceptAgents)?");
+                    _connected.TrySetException(refused);
+                    throw refused;
+                }
                 // An untrusted certificate stays untrusted however often it is tried: like refused credentials, that needs a person.
                 if (TlsFailure(e) is { } tls)
                 {
