@@ -41,10 +41,7 @@ public sealed class MultiProcessTests
     public async Task A_SIGKILLed_agent_s_task_is_unreachable_and_running_again_in_the_same_process_once_the_agent_restarts()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 1);
-        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("sigkill-agent"));
-        var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
-        var pids = await SleepingAsync(taskId);
+        var (session, events, taskId, pids) = await SleeperOnAgent1Async(cluster, CheckpointingFramework("sigkill-agent"));
 
         await cluster.KillAgentAsync(0);
         var unreachable = await events.NextUpdate(taskId, TaskState.Unreachable);
@@ -67,10 +64,7 @@ public sealed class MultiProcessTests
     public async Task A_framework_that_is_not_partition_aware_is_told_LOST_for_a_SIGKILLed_agent_s_task_and_the_restarted_agent_kills_it()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 1);
-        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("classic") with { PartitionAware = false });
-        var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
-        var pids = await SleepingAsync(taskId);
+        var (session, events, taskId, pids) = await SleeperOnAgent1Async(cluster, CheckpointingFramework("classic") with { PartitionAware = false });
 
         await cluster.KillAgentAsync(0);
         var lost = await events.NextUpdate(taskId);
@@ -147,10 +141,7 @@ public sealed class MultiProcessTests
     public async Task A_cut_link_makes_the_agent_unreachable_and_once_healed_it_registers_again_with_its_task_running()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
-        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("cut-link"));
-        var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
-        var pids = await SleepingAsync(taskId);
+        var (session, events, taskId, pids) = await SleeperOnAgent1Async(cluster, CheckpointingFramework("cut-link"));
         var agent = cluster.Agent(0);
 
         cluster.Proxy(0).Cut();
@@ -172,10 +163,7 @@ public sealed class MultiProcessTests
     public async Task An_agent_cut_off_past_the_reregistration_timeout_is_removed_its_task_is_gone_and_once_healed_it_kills_the_task_and_registers_anew()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true, masterArgs: ["--agent-reregistration-timeout", "1"]);
-        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("removed"));
-        var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
-        var pids = await SleepingAsync(taskId);
+        var (session, events, taskId, pids) = await SleeperOnAgent1Async(cluster, CheckpointingFramework("removed"));
         var agent = cluster.Agent(0);
 
         cluster.Proxy(0).Cut();
@@ -205,10 +193,7 @@ public sealed class MultiProcessTests
     public async Task A_blackholed_link_makes_the_agent_unreachable_the_agent_s_keep_alive_ends_it_and_once_healed_the_agent_registers_again_with_its_task_running()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
-        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("blackhole"));
-        var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
-        var pids = await SleepingAsync(taskId);
+        var (session, events, taskId, pids) = await SleeperOnAgent1Async(cluster, CheckpointingFramework("blackhole"));
         var agent = cluster.Agent(0);
 
         // No close reaches either end: the master can tell only by the heartbeats it misses, the agent by its keep-alive.
@@ -341,10 +326,7 @@ public sealed class MultiProcessTests
     public async Task An_agent_whose_name_a_new_agent_took_while_it_was_cut_off_exits_2_once_healed_and_the_new_one_keeps_the_name()
     {
         await using var cluster = await ProcessCluster.StartAsync(agents: 1, proxied: true);
-        var session = await cluster.Client.SubscribeAsync(CheckpointingFramework("taken-over"));
-        var events = new EventStream(session, guard: Guard);
-        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
-        await SleepingAsync(taskId);
+        var (session, events, taskId, _) = await SleeperOnAgent1Async(cluster, CheckpointingFramework("taken-over"));
         var original = cluster.Agent(0);
 
         cluster.Proxy(0).Cut();
@@ -406,6 +388,15 @@ public sealed class MultiProcessTests
     /// The processes of <paramref name="taskId"/> (its wrapper and the task) once its `sleep` runs: RUNNING
     /// comes when the wrapper has started, a moment before it has started the task.
     /// </summary>
+    /// <summary>A framework of <paramref name="info"/> with one `exec sleep 600` task running on agent-1: its session and events, the task and its processes.</summary>
+    private static async Task<(SchedulerSession Session, EventStream Events, string TaskId, IReadOnlyList<int> Pids)> SleeperOnAgent1Async(ProcessCluster cluster, FrameworkInfo info)
+    {
+        var session = await cluster.Client.SubscribeAsync(info);
+        var events = new EventStream(session, guard: Guard);
+        var taskId = await LaunchAsync(events, "agent-1", "exec sleep 600");
+        return (session, events, taskId, await SleepingAsync(taskId));
+    }
+
     private static async Task<IReadOnlyList<int>> SleepingAsync(string taskId)
     {
         await ProcessCluster.Until(() => Task.FromResult(ProcTable.InSandboxOf(taskId).Any(p => ProcTable.CommandLine(p).StartsWith("sleep ", StringComparison.Ordinal))),
