@@ -64,15 +64,7 @@ internal static class AgentCommand
                 if (parse.GetValue(tokenFile) is { } tokens)
                 {
                     if (secret is not null) throw new FormatException("pass either --credential (HTTP Basic) or --token-file (bearer), not both");
-                    try
-                    {
-                        token = File.ReadAllText(tokens.FullName).Trim();
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        throw new FormatException($"--token-file {tokens.FullName}: cannot read it ({e.Message})");
-                    }
-                    if (token.Length == 0) throw new FormatException($"--token-file {tokens.FullName} is empty");
+                    token = MasterCredentials.Read(tokens, "--token-file");
                 }
                 trust = MasterTrust.Resolve(parse.GetValue(caCertificate), Environment.GetEnvironmentVariable);
                 attributeValues = Attributes(parse.GetValue(attributes));

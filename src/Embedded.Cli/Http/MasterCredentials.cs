@@ -58,7 +58,8 @@ internal sealed record MasterCredentials(string? Principal, string? Secret, stri
 
     private static string? Variable(Func<string, string?> environment, string name) => environment(name) is { Length: > 0 } value ? value.Trim() : null;
 
-    private static string Read(FileInfo file, string option)
+    /// <summary>A file's one trimmed value (a secret or a token); throws <see cref="MasterException"/> naming <paramref name="option"/> when it cannot be read or is empty.</summary>
+    public static string Read(FileInfo file, string option)
     {
         string text;
         try

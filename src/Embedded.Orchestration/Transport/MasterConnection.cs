@@ -50,6 +50,20 @@ internal sealed partial class MasterConnection
         return new UriBuilder(master) { Scheme = master.Scheme == "https" ? "wss" : "ws", Path = Path, Query = "" }.Uri;
     }
 
+    /// <summary>Why a failed connect will fail however often it is tried, or null when trying again may help.</summary>
+    private string? Refusal(HttpStatusCode status, Exception e)
+    {
+        var master = _endpoint.GetLeftPart(UriPartial.Authority);
+        return status switch
+        {
+            HttpStatusCode.Unauthorized => $"the master at {master} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file, or one of its tokens",
+            HttpStatusCode.Forbidden => $"the master at {master} does not let this agent's principal connect agents (403): list it among the master's agent principals",
+            // A master is ready to take agents once it answers at all, so no such path means no master for agents.
+            HttpStatusCode.NotFound => $"the master at {master} serves no agent link at {_endpoint.AbsolutePath} (404): is it an Embedded master, and does it accept agents (ClusterApiOptions.AcceptAgents)?",
+            _ => TlsFailure(e) is { } tls ? $"the master at {master} is not trusted: {tls.Message}; give the agent its certificate or CA to trust" : null,
+        };
+    }
+
     private static AuthenticationException? TlsFailure(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
@@ -82,27 +96,10 @@ internal sealed partial class MasterConnection
             {
                 var status = socket.HttpStatusCode;
                 socket.Dispose();
-                if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                // What needs a person (credentials, a master that takes no agents, a certificate to trust) fails for good, not retried.
+                if (Refusal(status, e) is { } reason)
                 {
-                    var refused = new AgentRefusedException(status == HttpStatusCode.Unauthorized
-                        ? $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} did not accept this agent's credentials (401): give the agent a principal and secret from the master's credentials file, or one of its tokens"
-                        : $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} does not let this agent's principal connect agents (403): list it among the master's agent principals");
-                    _connected.TrySetException(refused);
-                    throw refused;
-                }
-                // A master is ready to take agents once it answers at all, so no such path is no master for agents: say so, not retry forever.
-                if (status == HttpStatusCode.NotFound)
-                {
-                    var refused = new AgentRefusedException(
-                        $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} serves no agent link at {_endpoint.AbsolutePath} (404): is it an Embedded master, and does it accept agents (ClusterApiOptions.AcceptAgents)?");
-                    _connected.TrySetException(refused);
-                    throw refused;
-                }
-                // An untrusted certificate stays untrusted however often it is tried: like refused credentials, that needs a person.
-                if (TlsFailure(e) is { } tls)
-                {
-                    var refused = new AgentRefusedException(
-                        $"the master at {_endpoint.GetLeftPart(UriPartial.Authority)} is not trusted: {tls.Message}; give the agent its certificate or CA to trust");
+                    var refused = new AgentRefusedException(reason);
                     _connected.TrySetException(refused);
                     throw refused;
                 }
