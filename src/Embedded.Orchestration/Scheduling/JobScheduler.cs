@@ -91,7 +91,7 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         {
             // Out of time: tear down anyway; the agents dispose what still runs.
         }
-        await TearDownAndStopAsync(cancellationToken, cancellationToken).ConfigureAwait(false);
+        await TearDownAndStopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -114,10 +114,10 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
             // Not all reported in time: the teardown kills what still runs.
         }
         using var teardown = new CancellationTokenSource(TeardownTimeout, _time);
-        await TearDownAndStopAsync(teardown.Token, teardown.Token).ConfigureAwait(false);
+        await TearDownAndStopAsync(teardown.Token).ConfigureAwait(false);
     }
 
-    private async Task TearDownAndStopAsync(CancellationToken teardownToken, CancellationToken stopToken)
+    private async Task TearDownAndStopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _placementTimer?.Dispose();
@@ -125,20 +125,20 @@ internal sealed partial class JobScheduler : Actor<JobScheduler.Message>, IJobCl
         {
             try
             {
-                await session.TeardownAsync(teardownToken).ConfigureAwait(false);
+                await session.TeardownAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidOperationException)
             {
                 // The master has stopped already; nothing runs for us any more.
             }
-            catch (OperationCanceledException) when (teardownToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Out of time: the master forgets the framework when it stops.
             }
             await session.DisposeAsync().ConfigureAwait(false);
         }
         Post(new Stopped());
-        await StopAsync(stopToken).ConfigureAwait(false);
+        await StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<JobHandle> SubmitAsync(Job job, CancellationToken cancellationToken = default)
