@@ -1,4 +1,3 @@
-using System.Net;
 using Embedded.Orchestration.Scheduling;
 using Embedded.Orchestration.Transport;
 using Embedded.Server.Agents;
@@ -72,9 +71,7 @@ public static class ClusterApiEndpointRouteBuilderExtensions
             {
                 if (!await authenticator.AdmitOperatorAsync(context, logger).ConfigureAwait(false)) return;
                 var state = await cluster.GetStateAsync(context.RequestAborted).ConfigureAwait(false);
-                var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
-                var master = new MasterInfo(masterId, Dns.GetHostName(), local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local, context.Connection.LocalPort);
-                await ApiRequest.WriteJsonAsync(context, json => StateJson.Write(json, state, master)).ConfigureAwait(false);
+                await ApiRequest.WriteJsonAsync(context, json => StateJson.Write(json, state, MasterInfo.Of(masterId, context))).ConfigureAwait(false);
             });
         return endpoints;
     }

@@ -83,6 +83,13 @@ internal static class ApiRequest
     }
 
     /// <summary>A JSON answer with <c>Content-Type</c> exactly <c>application/json</c>, as Mesos sends it.</summary>
+    /// <summary>The address the request came in on (IPv4 for an IPv4-mapped one, loopback when the connection has none).</summary>
+    public static System.Net.IPAddress LocalAddress(HttpContext context)
+    {
+        var local = context.Connection.LocalIpAddress ?? System.Net.IPAddress.Loopback;
+        return local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
+    }
+
     public static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();

@@ -1,4 +1,4 @@
-using System.Net;
+using Embedded.Server.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Embedded.Server.Mesos;
@@ -10,9 +10,6 @@ namespace Embedded.Server.Mesos;
 internal sealed record AgentUrl(string Scheme, string Ip, int Port)
 {
     /// <summary>The address the request came in on.</summary>
-    public static AgentUrl Of(HttpContext context)
-    {
-        var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
-        return new AgentUrl(context.Request.Scheme, (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local).ToString(), context.Connection.LocalPort);
-    }
+    public static AgentUrl Of(HttpContext context) =>
+        new(context.Request.Scheme, ApiRequest.LocalAddress(context).ToString(), context.Connection.LocalPort);
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Embedded.Server.Http;
+using Microsoft.AspNetCore.Http;
 
 namespace Embedded.Server.Mesos;
 
@@ -7,6 +9,10 @@ namespace Embedded.Server.Mesos;
 internal sealed record MasterInfo(string Id, string Hostname, IPAddress Ip, int Port)
 {
     public const string Version = "1.11.0";
+
+    /// <summary>The master as the request reached it: this host's name and the address and port the request came in on.</summary>
+    public static MasterInfo Of(string id, HttpContext context) =>
+        new(id, Dns.GetHostName(), ApiRequest.LocalAddress(context), context.Connection.LocalPort);
 
     public void Write(Utf8JsonWriter json, string property)
     {

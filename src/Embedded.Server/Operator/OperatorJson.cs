@@ -68,8 +68,7 @@ internal static class OperatorJson
         json.WriteEndObject();
     }
 
-    /// <summary>master.proto's Response.GetState, as <c>get_state</c>.</summary>
-    /// <summary>With <paramref name="url"/> (where offers say their agents are), the frameworks' outstanding offers too.</summary>
+    /// <summary>master.proto's Response.GetState, as <c>get_state</c>; with <paramref name="url"/> (where offers say their agents are), the frameworks' outstanding offers too.</summary>
     public static void WriteState(Utf8JsonWriter json, ClusterState state, AgentUrl? url = null)
     {
         json.WriteStartObject("get_state");

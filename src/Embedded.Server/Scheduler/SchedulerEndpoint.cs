@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
 using Embedded.Orchestration.Model;
@@ -125,10 +124,8 @@ internal sealed class SchedulerEndpoint(IClusterClient cluster, ClusterApiOption
 
     private async Task StreamAsync(HttpContext context, Subscription subscription, string role)
     {
-        var local = context.Connection.LocalIpAddress ?? IPAddress.Loopback;
-        var port = context.Connection.LocalPort;
         var url = AgentUrl.Of(context);
-        var master = new MasterInfo(masterId, Dns.GetHostName(), local, port);
+        var master = MasterInfo.Of(masterId, context);
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
